@@ -1,0 +1,67 @@
+//! `bluezone`: the command-line face of the bluezone library.
+//!
+//! Every error ends the program with a non-zero status and one line on
+//! standard error, `bluezone: error: …`, so that scripts can rely on it.
+
+mod args;
+mod demo;
+mod derive;
+mod failure;
+mod keygen;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::failure::Failure;
+
+/// Derive and match the ephemeral IDs of Bluetooth exposure notification.
+#[derive(Parser, Debug)]
+#[command(name = "bluezone", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the IDs of a key for a range of intervals, one `N<TAB>ID_HEX` line each.
+    Derive(derive::DeriveArgs),
+    /// Print a fresh random daily key, in hex.
+    Keygen(keygen::KeygenArgs),
+    /// Generate a key and print today's IDs: the main job, end to end.
+    Demo(demo::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if !err.use_stderr() => {
+            // --help and --version: print and succeed.
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => return report(&Failure::from_clap(&err)),
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let result = match cli.command {
+        Command::Derive(args) => derive::run(&args, &mut out),
+        Command::Keygen(args) => keygen::run(&args, &mut out),
+        Command::Demo(args) => demo::run(&args, &mut out),
+    }
+    .and_then(|()| out.flush().map_err(Failure::from));
+    match result {
+        // A reader that stops early (`bluezone derive … | head`) is not an error.
+        Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
+        Err(failure) => report(&failure),
+    }
+}
+
+/// Prints a failure as one line on standard error.
+fn report(failure: &Failure) -> ExitCode {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "bluezone: error: {failure}");
+    failure.exit_code()
+}
