@@ -121,7 +121,95 @@ pub enum Error {
         name: String,
     },
 
+    /// An ID has the wrong length.
+    #[error("an ID is {expected} bytes, found {found}")]
+    IdLength {
+        /// The expected length.
+        expected: usize,
+        /// The length given.
+        found: usize,
+    },
+
+    /// Columns of one table differ in length.
+    #[error("the {column} column has {found} values, {expected} expected")]
+    ColumnLength {
+        /// The column that differs.
+        column: &'static str,
+        /// The number of rows.
+        expected: usize,
+        /// The column's length.
+        found: usize,
+    },
+
+    /// A published key is invalid.
+    #[error("key {index}: {reason}")]
+    InvalidKey {
+        /// The key's 0-based index.
+        index: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A table has more rows than row numbers can count.
+    #[error("{rows} rows is more than the {max} that row numbers can count", max = u32::MAX)]
+    TooManyRows {
+        /// The number of rows.
+        rows: usize,
+    },
+
+    /// The keys, the log or the index were made for different schemes.
+    #[error("scheme mismatch: {0}")]
+    SchemeMismatch(String),
+
+    /// A thread pool could not be built.
+    #[error("cannot start {threads} worker threads: {reason}")]
+    Threads {
+        /// The number of threads asked for.
+        threads: usize,
+        /// Why it failed.
+        reason: String,
+    },
+
+    /// A file or buffer could not be read: its name, the 1-based line (or
+    /// the byte offset, for binary formats), the column when there is one,
+    /// and what is wrong.
+    #[error("{}", parse_message(.file, .position, .column.as_deref(), .message))]
+    Parse {
+        /// The file's name, or a description of the buffer.
+        file: String,
+        /// Where in it.
+        position: Position,
+        /// The column or field, when there is one.
+        column: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed: {0}")]
     Random(getrandom::Error),
+}
+
+/// A place in an input: a line of a text file or a byte offset of a binary
+/// one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    /// A 1-based line number.
+    Line(u64),
+    /// A 0-based byte offset.
+    Offset(u64),
+    /// The input as a whole.
+    Whole,
+}
+
+fn parse_message(file: &str, position: &Position, column: Option<&str>, message: &str) -> String {
+    let place = match position {
+        Position::Line(line) => format!("{file}:{line}"),
+        Position::Offset(offset) => format!("{file}: byte {offset}"),
+        Position::Whole => file.to_owned(),
+    };
+    match column {
+        Some(column) => format!("{place}: column {column}: {message}"),
+        None => format!("{place}: {message}"),
+    }
 }

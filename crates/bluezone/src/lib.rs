@@ -45,12 +45,16 @@ mod bytes;
 mod error;
 pub mod hex;
 mod key;
+mod log;
+mod published;
 pub mod scheme;
 pub mod time;
 
 pub use bytes::ByteArray;
-pub use error::{Error, Result};
+pub use error::{Error, Position, Result};
 pub use key::SecretKey;
+pub use log::{EncounterLog, Sighting};
+pub use published::{KeyMetadata, PublishedKey, PublishedKeys, ReportType};
 pub use scheme::b3::B3;
 pub use scheme::bluezone::Bluezone;
 pub use scheme::gaen::{BleMetadata, Gaen};
