@@ -303,7 +303,7 @@ impl PublishedKeys {
         self.keys.capacity()
             + 4 * (self.rolling_start.capacity() + self.rolling_period.capacity())
             + self.metadata.as_ref().map_or(0, |column| {
-                column.capacity() * std::mem::size_of::<KeyMetadata>()
+                column.capacity() * size_of::<KeyMetadata>()
             })
     }
 }
