@@ -106,3 +106,101 @@ pub fn b3_id(key: &[u8; 16], rolling_start: u32, interval: u32) -> [u8; 16] {
         .fill(&mut output);
     output[piece * 16..].try_into().expect("16 bytes")
 }
+
+/// A scheme, for the reference matcher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefScheme {
+    /// `gaen`.
+    Gaen,
+    /// `b3`.
+    B3,
+    /// `bluezone` with its slots per day.
+    Bluezone(u32),
+}
+
+impl RefScheme {
+    /// The interval length, in seconds.
+    #[must_use]
+    pub fn interval_seconds(self) -> i64 {
+        match self {
+            RefScheme::Gaen | RefScheme::B3 => 600,
+            RefScheme::Bluezone(per_day) => 86_400 / i64::from(per_day),
+        }
+    }
+
+    /// The ID of `interval` for `key` with rolling start `rolling_start`.
+    ///
+    /// # Panics
+    /// When the key length is not the scheme's.
+    #[must_use]
+    pub fn id(self, key: &[u8], rolling_start: u32, interval: u32) -> Vec<u8> {
+        match self {
+            RefScheme::Gaen => gaen_rpi(key.try_into().expect("16-byte key"), interval).to_vec(),
+            RefScheme::B3 => b3_id(
+                key.try_into().expect("16-byte key"),
+                rolling_start,
+                interval,
+            )
+            .to_vec(),
+            RefScheme::Bluezone(per_day) => bluezone_id(
+                key.try_into().expect("32-byte key"),
+                per_day,
+                rolling_start,
+                interval,
+            )
+            .to_vec(),
+        }
+    }
+}
+
+/// A published key, for the reference matcher.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefKey {
+    /// Key bytes.
+    pub key: Vec<u8>,
+    /// Rolling start.
+    pub rolling_start: u32,
+    /// Rolling period.
+    pub rolling_period: u32,
+}
+
+/// A sighting, for the reference matcher.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefSighting {
+    /// The ID heard.
+    pub id: Vec<u8>,
+    /// Unix seconds.
+    pub time: i64,
+}
+
+/// The matching rule, applied by brute force: every key, every interval of
+/// its window, every sighting. Returns `(key_index, interval,
+/// encounter_index)` sorted by key, sighting, interval.
+#[must_use]
+pub fn brute_force_match(
+    scheme: RefScheme,
+    keys: &[RefKey],
+    log: &[RefSighting],
+    tolerance: i64,
+) -> Vec<(u32, u32, u32)> {
+    let length = scheme.interval_seconds();
+    let mut found = Vec::new();
+    for (k, key) in keys.iter().enumerate() {
+        let end = u64::from(key.rolling_start) + u64::from(key.rolling_period);
+        for interval in u64::from(key.rolling_start)..end {
+            let interval = interval as u32;
+            let id = scheme.id(&key.key, key.rolling_start, interval);
+            for (row, sighting) in log.iter().enumerate() {
+                let i = i64::from(interval);
+                if sighting.id == id
+                    && i * length - tolerance <= sighting.time
+                    && sighting.time < (i + 1) * length + tolerance
+                {
+                    found.push((k as u32, interval, row as u32));
+                }
+            }
+        }
+    }
+    found.sort_unstable_by_key(|&(key, interval, row)| (key, row, interval));
+    found
+}

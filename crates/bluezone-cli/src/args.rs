@@ -34,6 +34,25 @@ pub(crate) fn per_day(text: &str) -> Result<u32, String> {
     Ok(per_day)
 }
 
+/// Parses a number of worker threads.
+pub(crate) fn threads(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(threads) if (1..=1024).contains(&threads) => Ok(threads),
+        _ => Err("expected a number of threads from 1 to 1024".to_owned()),
+    }
+}
+
+/// Parses a tolerance in seconds.
+pub(crate) fn tolerance(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(seconds) if seconds <= bluezone::MAX_TOLERANCE_SECONDS => Ok(seconds),
+        _ => Err(format!(
+            "expected a tolerance in seconds from 0 to {}",
+            bluezone::MAX_TOLERANCE_SECONDS
+        )),
+    }
+}
+
 /// Builds the scheme of `--scheme` and `--per-day`.
 pub(crate) fn scheme(kind: SchemeKind, per_day: Option<u32>) -> Result<Scheme, Failure> {
     Scheme::new(kind, per_day).map_err(|err| Failure::option("--per-day", err))

@@ -4,10 +4,13 @@
 //! standard error, `bluezone: error: …`, so that scripts can rely on it.
 
 mod args;
+mod bench;
 mod demo;
 mod derive;
 mod failure;
+mod heap;
 mod keygen;
+mod matching;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -15,6 +18,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::failure::Failure;
+use crate::heap::CountingAllocator;
+
+/// Counts heap use, for the peak-memory column of `bluezone bench`.
+#[global_allocator]
+static HEAP: CountingAllocator = CountingAllocator::new();
 
 /// Derive and match the ephemeral IDs of Bluetooth exposure notification.
 #[derive(Parser, Debug)]
@@ -32,6 +40,11 @@ enum Command {
     Keygen(keygen::KeygenArgs),
     /// Generate a key and print today's IDs: the main job, end to end.
     Demo(demo::DemoArgs),
+    /// Match published keys against an encounter log; prints CSV
+    /// `key_index,interval,encounter_index`.
+    Match(matching::MatchArgs),
+    /// Measure the matcher on the benchmark scenarios and print a table.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +63,8 @@ fn main() -> ExitCode {
         Command::Derive(args) => derive::run(&args, &mut out),
         Command::Keygen(args) => keygen::run(&args, &mut out),
         Command::Demo(args) => demo::run(&args, &mut out),
+        Command::Match(args) => matching::run(&args, &mut out),
+        Command::Bench(args) => bench::run(&args, &HEAP, &mut out),
     }
     .and_then(|()| out.flush().map_err(Failure::from));
     match result {

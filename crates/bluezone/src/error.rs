@@ -161,6 +161,15 @@ pub enum Error {
     #[error("scheme mismatch: {0}")]
     SchemeMismatch(String),
 
+    /// A tolerance is larger than the index accepts.
+    #[error("a tolerance of {seconds} s is more than the {max} s allowed")]
+    InvalidTolerance {
+        /// The tolerance given, in seconds.
+        seconds: u32,
+        /// The largest tolerance accepted.
+        max: u32,
+    },
+
     /// A thread pool could not be built.
     #[error("cannot start {threads} worker threads: {reason}")]
     Threads {

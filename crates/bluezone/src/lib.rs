@@ -43,17 +43,22 @@
 
 mod bytes;
 mod error;
+pub mod formats;
 pub mod hex;
+mod index;
 mod key;
 mod log;
+mod matcher;
 mod published;
 pub mod scheme;
 pub mod time;
 
 pub use bytes::ByteArray;
 pub use error::{Error, Position, Result};
+pub use index::{LocalIndex, MAX_TOLERANCE_SECONDS};
 pub use key::SecretKey;
 pub use log::{EncounterLog, Sighting};
+pub use matcher::{Match, MatchOptions, MatchProgress, Matches};
 pub use published::{KeyMetadata, PublishedKey, PublishedKeys, ReportType};
 pub use scheme::b3::B3;
 pub use scheme::bluezone::Bluezone;

@@ -69,7 +69,7 @@ impl EncounterLog {
     /// [`Error::ColumnLength`] when the columns differ in length.
     pub fn from_columns(id_len: usize, ids: &[u8], times: &[i64], rssi: &[i8]) -> Result<Self> {
         let mut log = Self::new(id_len)?;
-        if ids.len() % id_len != 0 {
+        if !ids.len().is_multiple_of(id_len) {
             return Err(Error::IdLength {
                 expected: id_len,
                 found: ids.len() % id_len,
@@ -170,8 +170,12 @@ impl EncounterLog {
     }
 
     /// The sightings one after the other.
+    ///
+    /// # Panics
+    /// Never: every index below `len` has a row.
+    #[must_use]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Sighting<'_>> + '_ {
-        (0..self.len()).map(|index| self.get(index).expect("index below len"))
+        (0..self.len()).map(|index| self.get(index).expect("every index below len has a row"))
     }
 
     /// The ID of the sighting at `index`.
@@ -281,7 +285,13 @@ mod tests {
         })
         .unwrap();
         assert_eq!(log.tx_power().unwrap(), &[None, Some(-8)]);
-        assert!(log.push(&Sighting { id: &id[..12], ..plain }).is_err());
+        assert!(
+            log.push(&Sighting {
+                id: &id[..12],
+                ..plain
+            })
+            .is_err()
+        );
         assert_eq!(log.iter().count(), 2);
     }
 }

@@ -132,7 +132,7 @@ impl PublishedKeys {
         rolling_period: Vec<u32>,
     ) -> Result<Self> {
         let key_len = kind.key_len();
-        if keys.len() % key_len != 0 {
+        if !keys.len().is_multiple_of(key_len) {
             return Err(Error::KeyLength {
                 scheme: kind.name(),
                 expected: key_len,
@@ -241,8 +241,12 @@ impl PublishedKeys {
     }
 
     /// The keys one after the other.
+    ///
+    /// # Panics
+    /// Never: every index below `len` has a row.
+    #[must_use]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = PublishedKey<'_>> + '_ {
-        (0..self.len()).map(|index| self.get(index).expect("index below len"))
+        (0..self.len()).map(|index| self.get(index).expect("every index below len has a row"))
     }
 
     /// The key bytes, back to back.
@@ -302,9 +306,10 @@ impl PublishedKeys {
     pub fn heap_size(&self) -> usize {
         self.keys.capacity()
             + 4 * (self.rolling_start.capacity() + self.rolling_period.capacity())
-            + self.metadata.as_ref().map_or(0, |column| {
-                column.capacity() * size_of::<KeyMetadata>()
-            })
+            + self
+                .metadata
+                .as_ref()
+                .map_or(0, |column| column.capacity() * size_of::<KeyMetadata>())
     }
 }
 
@@ -323,7 +328,8 @@ mod tests {
 
     #[test]
     fn columns_must_agree() {
-        let ok = PublishedKeys::from_columns(SchemeKind::B3, vec![0; 32], vec![1, 2], vec![144, 144]);
+        let ok =
+            PublishedKeys::from_columns(SchemeKind::B3, vec![0; 32], vec![1, 2], vec![144, 144]);
         assert_eq!(ok.unwrap().len(), 2);
         assert_eq!(
             PublishedKeys::from_columns(SchemeKind::B3, vec![0; 31], vec![1, 2], vec![144, 144]),

@@ -57,10 +57,12 @@ pub struct B3;
 
 /// The output reader of a key's IDs.
 fn output(key: &[u8; KEY_LEN], rolling_start: u32) -> blake3::OutputReader {
-    let mut hasher = blake3::Hasher::new_from_context_key(&CONTEXT_KEY);
-    hasher.update(key);
-    hasher.update(&rolling_start.to_le_bytes());
-    hasher.finalize_xof()
+    let mut material = [0u8; KEY_LEN + 4];
+    material[..KEY_LEN].copy_from_slice(key);
+    material[KEY_LEN..].copy_from_slice(&rolling_start.to_le_bytes());
+    blake3::Hasher::new_from_context_key(&CONTEXT_KEY)
+        .update(&material)
+        .finalize_xof()
 }
 
 impl IdScheme for B3 {
@@ -87,10 +89,57 @@ impl IdScheme for B3 {
         out: &mut [Self::Id],
     ) -> Result<()> {
         check_range(first, out.len())?;
-        let offset = offset_from_start(first, rolling_start)?;
+        let offset = u64::from(offset_from_start(first, rolling_start)?);
+        if offset.is_multiple_of(IDS_PER_BLOCK) && (out.len() as u64).is_multiple_of(IDS_PER_BLOCK)
+        {
+            // Whole blocks: BLAKE3 writes them in place, in SIMD batches.
+            let mut reader = output(key, rolling_start);
+            reader.set_position(offset * ID_LEN as u64);
+            reader.fill(out.as_flattened_mut());
+        } else {
+            let mut done = 0;
+            self.for_each_range(key, rolling_start, first, out.len(), |_, ids| {
+                out[done..done + ids.len()].copy_from_slice(ids);
+                done += ids.len();
+            })?;
+        }
+        Ok(())
+    }
+
+    fn for_each_range(
+        &self,
+        key: &Self::Key,
+        rolling_start: u32,
+        first: u32,
+        count: usize,
+        mut visit: impl FnMut(u32, &[Self::Id]),
+    ) -> Result<()> {
+        check_range(first, count)?;
+        let begin = u64::from(offset_from_start(first, rolling_start)?);
+        if count == 0 {
+            return Ok(());
+        }
+        let end = begin + count as u64;
+        let wide = wide_xof();
         let mut reader = output(key, rolling_start);
-        reader.set_position(u64::from(offset) * ID_LEN as u64);
-        reader.fill(out.as_flattened_mut());
+        let mut scratch = [[0u8; ID_LEN]; BATCH_BLOCKS * IDS_PER_BLOCK as usize];
+        let mut block = begin / IDS_PER_BLOCK;
+        let last_block = (end - 1) / IDS_PER_BLOCK;
+        while block <= last_block {
+            // Whole blocks from a block boundary, in the cheapest batch that
+            // covers what remains (perhaps a few blocks more).
+            let blocks = batch_blocks(((last_block - block + 1) as usize).min(BATCH_BLOCKS), wide);
+            reader.set_position(block * BLOCK_LEN as u64);
+            reader.fill(scratch[..blocks * IDS_PER_BLOCK as usize].as_flattened_mut());
+            let batch_first = block * IDS_PER_BLOCK;
+            let lo = begin.max(batch_first);
+            let hi = end.min(batch_first + blocks as u64 * IDS_PER_BLOCK);
+            visit(
+                first + (lo - begin) as u32,
+                &scratch[(lo - batch_first) as usize..(hi - batch_first) as usize],
+            );
+            block += blocks as u64;
+        }
         Ok(())
     }
 
@@ -102,25 +151,117 @@ impl IdScheme for B3 {
         out: &mut [Self::Id],
     ) -> Result<()> {
         check_sparse(intervals, out)?;
-        if let Some(&interval) = intervals.iter().find(|&&i| i < rolling_start) {
+        self.for_each_sparse(key, rolling_start, intervals, |j, id| out[j] = *id)
+    }
+
+    fn for_each_sparse(
+        &self,
+        key: &Self::Key,
+        rolling_start: u32,
+        intervals: &[u32],
+        mut visit: impl FnMut(usize, &Self::Id),
+    ) -> Result<()> {
+        if let Some(&interval) = intervals.iter().min() {
             offset_from_start(interval, rolling_start)?;
+        } else {
+            return Ok(());
         }
+        let wide = wide_xof();
+        let block_of = |interval: u32| u64::from(interval - rolling_start) / IDS_PER_BLOCK;
         let mut reader = output(key, rolling_start);
+        let mut scratch = [0u8; BATCH_BLOCKS * BLOCK_LEN];
         let mut done = 0;
         while done < intervals.len() {
-            // The run of consecutive intervals that starts here.
-            let first = intervals[done];
-            let run = 1 + intervals[done + 1..]
-                .iter()
-                .zip(1u64..)
-                .take_while(|&(&interval, step)| u64::from(interval) == u64::from(first) + step)
-                .count();
-            let offset = u64::from(first - rolling_start);
-            reader.set_position(offset * ID_LEN as u64);
-            reader.fill(out[done..done + run].as_flattened_mut());
-            done += run;
+            // The intervals from here whose blocks ascend within one batch.
+            let first = block_of(intervals[done]);
+            let mut last = first;
+            let mut distinct = 1;
+            let mut end = done + 1;
+            while let Some(&interval) = intervals.get(end) {
+                let block = block_of(interval);
+                if block < last || block >= first + BATCH_BLOCKS as u64 {
+                    break;
+                }
+                distinct += usize::from(block != last);
+                last = block;
+                end += 1;
+            }
+            let span = (last - first + 1) as usize;
+            let batch = batch_blocks(span, wide);
+            if batch_cost(batch, wide) <= distinct * batch_cost(1, wide) {
+                // One call computes every block of the span (and perhaps a
+                // few more, when a larger SIMD batch is cheaper).
+                reader.set_position(first * BLOCK_LEN as u64);
+                reader.fill(&mut scratch[..batch * BLOCK_LEN]);
+                let (ids, _) = scratch.as_chunks::<ID_LEN>();
+                for (j, &interval) in intervals.iter().enumerate().take(end).skip(done) {
+                    let piece = u64::from(interval - rolling_start) - first * IDS_PER_BLOCK;
+                    visit(j, &ids[piece as usize]);
+                }
+            } else {
+                // Sparse blocks: one compression each.
+                let mut current = None;
+                for (j, &interval) in intervals.iter().enumerate().take(end).skip(done) {
+                    let block = block_of(interval);
+                    if current != Some(block) {
+                        reader.set_position(block * BLOCK_LEN as u64);
+                        reader.fill(&mut scratch[..BLOCK_LEN]);
+                        current = Some(block);
+                    }
+                    let (ids, _) = scratch.as_chunks::<ID_LEN>();
+                    let piece = u64::from(interval - rolling_start) % IDS_PER_BLOCK;
+                    visit(j, &ids[piece as usize]);
+                }
+            }
+            done = end;
         }
         Ok(())
+    }
+}
+
+/// Bytes in one BLAKE3 output block.
+const BLOCK_LEN: usize = 64;
+/// IDs in one output block.
+const IDS_PER_BLOCK: u64 = (BLOCK_LEN / ID_LEN) as u64;
+/// The most output blocks computed in one call: BLAKE3's widest SIMD batch.
+const BATCH_BLOCKS: usize = 16;
+
+/// Whether BLAKE3 computes many output blocks at once with wide SIMD
+/// (AVX-512), where a batch of 4 or 16 blocks costs little more than one.
+/// Elsewhere output blocks cost the same each, computed one by one.
+fn wide_xof() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The number of blocks to compute for a span of `span` blocks: with wide
+/// SIMD, the batch size that BLAKE3 computes in one pass.
+fn batch_blocks(span: usize, wide: bool) -> usize {
+    match span {
+        _ if !wide => span,
+        0 | 1 => 1,
+        2..=4 => 4,
+        5..=8 => 8,
+        _ => BATCH_BLOCKS,
+    }
+}
+
+/// The relative cost of computing `blocks` output blocks in one call,
+/// measured on AVX-512 (one block 66 ns, four 77 ns, eight 158 ns, sixteen
+/// 191 ns); without wide SIMD, one unit per block.
+fn batch_cost(blocks: usize, wide: bool) -> usize {
+    match blocks {
+        _ if !wide => blocks * 10,
+        1 => 10,
+        4 => 12,
+        8 => 24,
+        _ => 29,
     }
 }
 

@@ -40,6 +40,8 @@ pub const MAX_CHAIN_DAYS: u64 = 3_653;
 
 /// Appended to the daily key to make the day's first subkey.
 const SUBKEY_SUFFIX: &[u8] = b"bluzonesubkey";
+/// IDs handed over per call of the visitor in `for_each_range`.
+const CHUNK: usize = 64;
 /// The subkey bytes that form an ID.
 const ID_OFFSETS: [usize; ID_LEN] = [0, 4, 8, 12, 16, 18, 20, 22, 24, 26, 28, 30];
 
@@ -163,13 +165,53 @@ impl IdScheme for Bluezone {
         out: &mut [Self::Id],
     ) -> Result<()> {
         check_sparse(intervals, out)?;
+        self.for_each_sparse(key, rolling_start, intervals, |j, id| out[j] = *id)
+    }
+
+    fn for_each_range(
+        &self,
+        key: &Self::Key,
+        rolling_start: u32,
+        first: u32,
+        count: usize,
+        mut visit: impl FnMut(u32, &[Self::Id]),
+    ) -> Result<()> {
+        check_range(first, count)?;
+        if count == 0 {
+            return Ok(());
+        }
+        self.position(rolling_start, first)?;
+        self.position(rolling_start, first + (count - 1) as u32)?;
+        let mut chain = Chain::new(key);
+        let mut ids = [[0u8; ID_LEN]; CHUNK];
+        let mut done = 0;
+        while done < count {
+            let n = (count - done).min(CHUNK);
+            let chunk_first = first + done as u32;
+            for (offset, id) in ids[..n].iter_mut().enumerate() {
+                let (day, slot) = self.position(rolling_start, chunk_first + offset as u32)?;
+                *id = chain.id_at(day, slot);
+            }
+            visit(chunk_first, &ids[..n]);
+            done += n;
+        }
+        Ok(())
+    }
+
+    fn for_each_sparse(
+        &self,
+        key: &Self::Key,
+        rolling_start: u32,
+        intervals: &[u32],
+        mut visit: impl FnMut(usize, &Self::Id),
+    ) -> Result<()> {
         for &interval in intervals {
             self.position(rolling_start, interval)?;
         }
         let mut chain = Chain::new(key);
-        for (id, &interval) in out.iter_mut().zip(intervals) {
+        for (j, &interval) in intervals.iter().enumerate() {
             let (day, slot) = self.position(rolling_start, interval)?;
-            *id = chain.id_at(day, slot);
+            visit(j, &chain.id_at(day, slot));
         }
         Ok(())
     }

@@ -73,6 +73,43 @@ pub trait IdScheme: Copy + Send + Sync + fmt::Debug + 'static {
         out: &mut [Self::Id],
     ) -> Result<()>;
 
+    /// Derives the ID of every `intervals[j]` and calls `visit(j, &id)`, in
+    /// the order of `intervals`: the zero-copy form of
+    /// [`IdScheme::derive_sparse`], which the matcher uses to look each ID
+    /// up as it is made.
+    ///
+    /// Every interval is checked before the first call to `visit`, so an
+    /// error means that `visit` was not called.
+    ///
+    /// # Errors
+    /// As [`IdScheme::derive_range`].
+    fn for_each_sparse(
+        &self,
+        key: &Self::Key,
+        rolling_start: u32,
+        intervals: &[u32],
+        visit: impl FnMut(usize, &Self::Id),
+    ) -> Result<()>;
+
+    /// Derives the IDs of the `count` intervals from `first` and hands them
+    /// to `visit` in order, in contiguous chunks: `visit(interval, ids)`
+    /// receives the IDs of `interval, interval + 1, …`. The zero-copy form
+    /// of [`IdScheme::derive_range`]: the matcher tests each chunk against
+    /// its index while it is in the CPU's cache.
+    ///
+    /// The whole range is checked before the first call to `visit`.
+    ///
+    /// # Errors
+    /// As [`IdScheme::derive_range`].
+    fn for_each_range(
+        &self,
+        key: &Self::Key,
+        rolling_start: u32,
+        first: u32,
+        count: usize,
+        visit: impl FnMut(u32, &[Self::Id]),
+    ) -> Result<()>;
+
     /// The ID of one interval. Deriving many at once is faster.
     ///
     /// # Errors
