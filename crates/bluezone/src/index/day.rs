@@ -4,18 +4,17 @@
 use crate::ByteArray;
 use crate::matcher::Match;
 
-use super::filter::{self, filter_hash};
+use super::filter::{self, bit_pair, filter_hash};
 
 /// Filter bits per ID, when the filter stays within [`CACHE_FILTER_BITS`]:
-/// a false positive rate of 1 in 256.
-const FILTER_BITS_PER_ID: usize = 256;
-/// The largest filter that keeps 256 bits per ID: 128 KiB, which stays in
-/// the second-level cache while the matcher works through one day's keys.
-/// (Measured on S2: 32 KiB filters, with more false positives, made the
-/// matcher 12% slower; 256 KiB filters, 12% slower too.)
-const CACHE_FILTER_BITS: usize = 1 << 20;
-/// Filter bits per ID, at least, however large the day (a false positive
-/// rate of 1 in 16).
+/// with two bits per ID, about one false positive in 1,000.
+const FILTER_BITS_PER_ID: usize = 64;
+/// The largest filter that keeps [`FILTER_BITS_PER_ID`]: 32 KiB, the
+/// first-level data cache, where it stays while the matcher works through
+/// one day's keys.
+const CACHE_FILTER_BITS: usize = 1 << 18;
+/// Filter bits per ID, at least, however large the day: about 1.4% false
+/// positives.
 const MIN_FILTER_BITS_PER_ID: usize = 16;
 /// The largest filter, in bits (1 MiB).
 const MAX_FILTER_BITS: usize = 1 << 23;
@@ -25,7 +24,7 @@ const MAX_FILTER_BITS: usize = 1 << 23;
 pub(crate) struct DayTable {
     /// The day's number: its first interval divided by the day length.
     pub(super) day: u32,
-    /// `64 − log2(filter bits)`: a hash's top bits address the filter.
+    /// `64 − log2(filter words)`: a hash's top bits choose its word.
     shift: u32,
     /// The filter's bits.
     words: Vec<u64>,
@@ -80,14 +79,16 @@ impl DayTable {
 
         let bits = (distinct * FILTER_BITS_PER_ID)
             .next_power_of_two()
-            .clamp(64, CACHE_FILTER_BITS)
+            .clamp(128, CACHE_FILTER_BITS)
             .max((distinct * MIN_FILTER_BITS_PER_ID).next_power_of_two())
             .min(MAX_FILTER_BITS);
-        let shift = 64 - bits.trailing_zeros();
         let mut words = vec![0u64; bits / 64];
+        // The top bits of a hash choose its word.
+        let shift = 64 - words.len().trailing_zeros();
         for id in ids.chunks_exact(id_len) {
-            let bit = filter_hash(id) >> shift;
-            words[(bit >> 6) as usize] |= 1 << (bit & 63);
+            let hash = filter_hash(id);
+            let last = words.len() - 1;
+            words[(hash >> shift) as usize & last] |= bit_pair(hash);
         }
 
         let directory_bits = (usize::BITS - distinct.max(1).leading_zeros()).clamp(1, 24);
