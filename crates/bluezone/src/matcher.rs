@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::index::LocalIndex;
+use crate::index::{DayTable, LocalIndex};
 use crate::{ByteArray, Error, IdScheme, PublishedKeys, Result, SchemeVisitor};
 
 /// Parallel tasks per worker thread: enough to balance the load, few enough
@@ -220,6 +220,7 @@ impl SchemeVisitor for MatchJob<'_> {
                 let day_length = self.index.scheme().intervals_per_day();
                 scratch.order_by_day(&starts[base..base + chunk_keys.len()], day_length);
                 let mut found = Vec::new();
+                let mut days = DayCursor::default();
                 for &offset in &scratch.order {
                     let offset = offset as usize;
                     let k = base + offset;
@@ -228,13 +229,17 @@ impl SchemeVisitor for MatchJob<'_> {
                         end: u64::from(starts[k]) + u64::from(periods[k]),
                     };
                     let key = &chunk_keys[offset];
+                    let place = Place {
+                        index: self.index,
+                        key_index: k as u32,
+                    };
                     match_key(
                         scheme,
-                        self.index,
+                        place,
                         key,
                         window,
-                        k as u32,
                         &mut scratch.windows,
+                        &mut days,
                         &mut found,
                     )
                     .map_err(|err| Error::InvalidKey {
@@ -267,20 +272,49 @@ struct Window {
     end: u64,
 }
 
+/// The index and the key being matched.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    index: &'a LocalIndex,
+    key_index: u32,
+}
+
+/// The day table of the last interval looked up: keys come day by day, so
+/// it nearly always serves the next lookup too.
+#[derive(Default)]
+struct DayCursor<'a> {
+    day: Option<(&'a DayTable, u64, u64)>,
+}
+
+impl<'a> DayCursor<'a> {
+    /// The table of the day that holds `interval` with the day's range of
+    /// intervals, or `None` when no sighting can match in that day.
+    fn day_of(&mut self, index: &'a LocalIndex, interval: u32) -> Option<(&'a DayTable, u64, u64)> {
+        let at = u64::from(interval);
+        match self.day {
+            Some((_, first, end)) if first <= at && at < end => self.day,
+            _ => {
+                self.day = index.day_of(interval);
+                self.day
+            }
+        }
+    }
+}
+
 /// Matches one key, appending its matches to `found`.
-fn match_key<S: IdScheme>(
+fn match_key<'a, S: IdScheme>(
     scheme: S,
-    index: &LocalIndex,
+    place: Place<'a>,
     key: &S::Key,
     window: Window,
-    key_index: u32,
     windows: &mut WindowCache,
+    days: &mut DayCursor<'a>,
     found: &mut Vec<Match>,
 ) -> Result<()> {
-    for &(first, end) in windows.candidates(index, window) {
+    for &(first, end) in windows.candidates(place.index, window) {
         let count = (end - u64::from(first)) as usize;
         scheme.for_each_range(key, window.start, first, count, |first, ids| {
-            probe(index, key_index, first, ids, found);
+            probe(place, days, first, ids, found);
         })?;
     }
     Ok(())
@@ -288,17 +322,18 @@ fn match_key<S: IdScheme>(
 
 /// Tests consecutive IDs, of the intervals from `first`, against the day
 /// filters, and confirms the hits in the day tables.
-fn probe<Id: ByteArray>(
-    index: &LocalIndex,
-    key_index: u32,
+fn probe<'a, Id: ByteArray>(
+    place: Place<'a>,
+    days: &mut DayCursor<'a>,
     first: u32,
     ids: &[Id],
     found: &mut Vec<Match>,
 ) {
+    let index = place.index;
     let mut done = 0;
     while done < ids.len() {
         let interval = first + done as u32;
-        let Some((day, _, day_end)) = index.day_of(interval) else {
+        let Some((day, _, day_end)) = days.day_of(index, interval) else {
             // No sighting can match in this day: skip to the next.
             let day_length = u64::from(index.scheme().intervals_per_day());
             let next_day = (u64::from(interval) / day_length + 1) * day_length;
@@ -306,15 +341,15 @@ fn probe<Id: ByteArray>(
             continue;
         };
         let upto = ((day_end - u64::from(first)) as usize).min(ids.len());
-        // The hot loop: one bit test per ID, without branches, 64 IDs at a
-        // time; then the rare hits.
+        // The hot loop: one filter test per ID, without branches, 64 IDs at
+        // a time; then the rare hits.
         for (chunk_index, chunk) in ids[done..upto].chunks(64).enumerate() {
             let mut hits = index.test_many(day, chunk);
             while hits != 0 {
                 let offset = hits.trailing_zeros() as usize;
                 hits &= hits - 1;
                 let interval = interval + (chunk_index * 64 + offset) as u32;
-                index.find(day, key_index, interval, &chunk[offset], found);
+                index.find(day, place.key_index, interval, &chunk[offset], found);
             }
         }
         done = upto;
@@ -380,10 +415,10 @@ struct WindowCache {
 impl WindowCache {
     /// The candidate intervals of `window`, as runs `first..end`.
     fn candidates(&mut self, index: &LocalIndex, window: Window) -> &[(u32, u64)] {
-        if !self.windows.contains_key(&window) {
-            if self.windows.len() >= WINDOW_CACHE {
-                self.windows.clear();
-            }
+        if self.windows.len() >= WINDOW_CACHE && !self.windows.contains_key(&window) {
+            self.windows.clear();
+        }
+        self.windows.entry(window).or_insert_with(|| {
             let mut runs: Vec<(u32, u64)> = Vec::new();
             if window.end > u64::from(window.start) {
                 let last = (window.end - 1) as u32;
@@ -394,9 +429,8 @@ impl WindowCache {
                     }
                 }
             }
-            self.windows.insert(window, runs);
-        }
-        &self.windows[&window]
+            runs
+        })
     }
 }
 

@@ -24,10 +24,10 @@ const MAX_FILTER_BITS: usize = 1 << 23;
 pub(crate) struct DayTable {
     /// The day's number: its first interval divided by the day length.
     pub(super) day: u32,
-    /// `64 − log2(filter words)`: a hash's top bits choose its word.
+    /// `32 − log2(filter words)`: a hash's top bits choose its word.
     shift: u32,
     /// The filter's bits.
-    words: Vec<u64>,
+    words: Vec<u32>,
     /// The distinct IDs seen, sorted, back to back.
     ids: Vec<u8>,
     /// For each distinct ID, the first of its sightings in `times` and
@@ -82,9 +82,9 @@ impl DayTable {
             .clamp(128, CACHE_FILTER_BITS)
             .max((distinct * MIN_FILTER_BITS_PER_ID).next_power_of_two())
             .min(MAX_FILTER_BITS);
-        let mut words = vec![0u64; bits / 64];
+        let mut words = vec![0u32; bits / 32];
         // The top bits of a hash choose its word.
-        let shift = 64 - words.len().trailing_zeros();
+        let shift = 32 - words.len().trailing_zeros();
         for id in ids.chunks_exact(id_len) {
             let hash = filter_hash(id);
             let last = words.len() - 1;
@@ -167,7 +167,7 @@ impl DayTable {
 
     /// Bytes of memory that the table holds.
     pub(super) fn heap_size(&self) -> usize {
-        8 * self.words.capacity()
+        4 * self.words.capacity()
             + self.ids.capacity()
             + 8 * self.times.capacity()
             + 4 * (self.sightings.capacity() + self.rows.capacity() + self.directory.capacity())
