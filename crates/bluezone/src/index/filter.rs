@@ -104,6 +104,9 @@ mod avx512 {
         debug_assert!(ids.len() <= 16);
         // Four loads of four IDs each, masked past the last ID (masked
         // lanes read nothing and are zero).
+        // `_mm512_maskz_loadu_epi32` takes an `i32` pointer but needs no
+        // alignment.
+        #[allow(clippy::cast_ptr_alignment)]
         let ptr = ids.as_ptr().cast::<i32>();
         let lanes = ids.len() * 4;
         let part = |p: usize| {
