@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::hint::black_box;
 
+use bluezone::time::KeyWindow;
 use bluezone::{
     ByteArray, EncounterLog, Error, IdScheme, PublishedKeys, Result, Scheme, SchemeVisitor,
 };
@@ -49,21 +50,28 @@ impl SchemeVisitor for DeriveEverything<'_> {
     type Output = Result<u64>;
 
     fn visit<S: IdScheme>(self, scheme: S) -> Result<u64> {
-        let keys: &[S::Key] = self
-            .keys
-            .keys_as()
-            .ok_or_else(|| Error::SchemeMismatch("key length".to_owned()))?;
-        let starts = self.keys.rolling_starts();
-        let periods = self.keys.rolling_periods();
-        keys.par_iter()
-            .enumerate()
-            .map_init(Vec::new, |ids: &mut Vec<S::Id>, (k, key)| {
-                ids.resize(periods[k] as usize, S::Id::default());
-                scheme.derive_range(key, starts[k], starts[k], ids)?;
+        (0..self.keys.len())
+            .into_par_iter()
+            .map_init(Vec::new, |ids: &mut Vec<S::Id>, k| {
+                let (key, window) = key_of::<S>(self.keys, k)?;
+                ids.resize(window.rolling_period() as usize, S::Id::default());
+                scheme.derive_range(&key, window.rolling_start(), window.rolling_start(), ids)?;
                 Ok(u64::from(black_box(ids[ids.len() - 1].as_ref()[0])))
             })
             .try_reduce(|| 0, |a, b| Ok(a ^ b))
     }
+}
+
+/// The key at `k` as the scheme's key type, with its window.
+fn key_of<S: IdScheme>(keys: &PublishedKeys, k: usize) -> Result<(S::Key, KeyWindow)> {
+    let published = keys
+        .get(k)
+        .ok_or_else(|| Error::SchemeMismatch("key index".to_owned()))?;
+    let key = S::Key::cast_slice(published.key)
+        .and_then(<[_]>::first)
+        .copied()
+        .ok_or_else(|| Error::SchemeMismatch("key length".to_owned()))?;
+    Ok((key, published.window))
 }
 
 /// The naive matcher on the first `sample` keys: returns its matches as
@@ -97,10 +105,6 @@ impl SchemeVisitor for NaiveMatch<'_> {
     type Output = Result<Vec<(u32, u32, u32)>>;
 
     fn visit<S: IdScheme>(self, scheme: S) -> Self::Output {
-        let keys: &[S::Key] = self
-            .keys
-            .keys_as()
-            .ok_or_else(|| Error::SchemeMismatch("key length".to_owned()))?;
         let ids = S::Id::cast_slice(self.log.id_bytes())
             .ok_or_else(|| Error::SchemeMismatch("ID length".to_owned()))?;
         let mut seen: HashMap<S::Id, Vec<u32>> = HashMap::new();
@@ -110,15 +114,14 @@ impl SchemeVisitor for NaiveMatch<'_> {
         let length = i64::from(scheme.interval_seconds());
         let tolerance = i64::from(self.tolerance);
         let times = self.log.times();
-        let mut found: Vec<(u32, u32, u32)> = keys[..self.sample]
-            .par_iter()
-            .enumerate()
-            .map(|(k, key)| {
-                let window = self.keys.window(k);
+        let mut found: Vec<(u32, u32, u32)> = (0..self.sample)
+            .into_par_iter()
+            .map(|k| {
+                let (key, window) = key_of::<S>(self.keys, k)?;
                 let mut found = Vec::new();
                 for interval in window.intervals() {
                     let interval = interval as u32;
-                    let id = scheme.derive_one(key, window.rolling_start(), interval)?;
+                    let id = scheme.derive_one(&key, window.rolling_start(), interval)?;
                     if let Some(rows) = seen.get(&id) {
                         let earliest = i64::from(interval) * length - tolerance;
                         let latest = (i64::from(interval) + 1) * length + tolerance;

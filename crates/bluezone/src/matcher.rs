@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::index::{DayTable, LocalIndex};
+use crate::published::window_of;
 use crate::{ByteArray, Error, IdScheme, PublishedKeys, Result, SchemeVisitor};
 
 /// Parallel tasks per worker thread: enough to balance the load, few enough
@@ -201,56 +202,49 @@ impl SchemeVisitor for MatchJob<'_> {
     type Output = Result<Matches>;
 
     fn visit<S: IdScheme>(self, scheme: S) -> Result<Matches> {
-        let keys: &[S::Key] = self.keys.keys_as().ok_or_else(|| {
-            Error::SchemeMismatch(format!("the keys are not {} bytes", S::Key::LEN))
-        })?;
-        let starts = self.keys.rolling_starts();
-        let periods = self.keys.rolling_periods();
-        let total = keys.len() as u64;
+        let key_len = S::Key::LEN;
+        if self.keys.kind().key_len() != key_len {
+            return Err(Error::SchemeMismatch(format!("the keys are not {key_len} bytes")));
+        }
+        let record_len = self.keys.record_len();
+        let total = self.keys.len() as u64;
         let done = AtomicU64::new(0);
-        let chunk_len =
-            (keys.len() / (rayon::current_num_threads() * TASKS_PER_THREAD)).max(MIN_CHUNK);
-        let chunks = keys
-            .par_chunks(chunk_len)
+        let chunk_len = (self.keys.len() / (rayon::current_num_threads() * TASKS_PER_THREAD)).max(MIN_CHUNK);
+        let day_length = self.index.scheme().intervals_per_day();
+        let chunks = self
+            .keys
+            .record_bytes()
+            .par_chunks(chunk_len * record_len)
             .enumerate()
-            .map_init(Scratch::default, |scratch, (chunk, chunk_keys)| {
+            .map_init(Scratch::default, |scratch, (chunk, records)| {
                 // The chunk's keys in order of their windows, so that each
-                // day's filter stays in the CPU's cache for its keys.
+                // day's table stays in the CPU's cache for its keys.
                 let base = chunk * chunk_len;
-                let day_length = self.index.scheme().intervals_per_day();
-                scratch.order_by_day(&starts[base..base + chunk_keys.len()], day_length);
+                scratch.windows_of(records, key_len, record_len);
+                scratch.order_by_day(day_length);
                 let mut found = Vec::new();
                 let mut days = DayCursor::default();
                 for &offset in &scratch.order {
                     let offset = offset as usize;
-                    let k = base + offset;
-                    let window = Window {
-                        start: starts[k],
-                        end: u64::from(starts[k]) + u64::from(periods[k]),
+                    let record = &records[offset * record_len..(offset + 1) * record_len];
+                    let Some(key) = S::Key::cast_slice(&record[..key_len]).and_then(<[_]>::first) else {
+                        continue;
                     };
-                    let key = &chunk_keys[offset];
+                    let window = scratch.starts[offset];
                     let place = Place {
                         index: self.index,
-                        key_index: k as u32,
+                        key_index: (base + offset) as u32,
                     };
-                    match_key(
-                        scheme,
-                        place,
-                        key,
-                        window,
-                        &mut scratch.windows,
-                        &mut days,
-                        &mut found,
-                    )
-                    .map_err(|err| Error::InvalidKey {
-                        index: k,
-                        reason: err.to_string(),
-                    })?;
+                    match_key(scheme, place, key, window, &mut scratch.windows, &mut days, &mut found)
+                        .map_err(|err| Error::InvalidKey {
+                            index: base + offset,
+                            reason: err.to_string(),
+                        })?;
                 }
                 found.sort_unstable_by_key(|m| (m.key_index, m.encounter_index, m.interval));
                 if let Some(progress) = self.options.progress {
-                    let keys_done = done.fetch_add(chunk_keys.len() as u64, Ordering::Relaxed)
-                        + chunk_keys.len() as u64;
+                    let keys = (records.len() / record_len) as u64;
+                    let keys_done = done.fetch_add(keys, Ordering::Relaxed) + keys;
                     progress(MatchProgress {
                         keys_done,
                         keys_total: total,
@@ -359,6 +353,8 @@ fn probe<'a, Id: ByteArray>(
 /// A task's reusable state.
 #[derive(Default)]
 struct Scratch {
+    /// The windows of the chunk's keys.
+    starts: Vec<Window>,
     /// The order in which to match a chunk's keys: by day, then position.
     order: Vec<u32>,
     /// Keys per day, for the counting sort of `order`.
@@ -372,32 +368,46 @@ struct Scratch {
 const MAX_COUNTED_DAYS: usize = 1024;
 
 impl Scratch {
-    /// Orders positions `0..starts.len()` by the day of `starts`, stably.
-    fn order_by_day(&mut self, starts: &[u32], day_length: u32) {
+    /// Reads the windows of a chunk's records into `starts`.
+    fn windows_of(&mut self, records: &[u8], key_len: usize, record_len: usize) {
+        self.starts.clear();
+        self.starts.extend(records.chunks_exact(record_len).map(|record| {
+            let window = window_of(&record[key_len..]);
+            Window {
+                start: window.rolling_start(),
+                end: window.end(),
+            }
+        }));
+    }
+
+    /// Orders positions `0..starts.len()` by the day of their start, stably.
+    fn order_by_day(&mut self, day_length: u32) {
+        let starts = &self.starts;
         self.order.clear();
+        let day = |position: usize| starts[position].start / day_length;
         let (Some(first), Some(last)) = (
-            starts.iter().map(|s| s / day_length).min(),
-            starts.iter().map(|s| s / day_length).max(),
+            (0..starts.len()).map(day).min(),
+            (0..starts.len()).map(day).max(),
         ) else {
             return;
         };
         let days = (last - first) as usize + 1;
         if days > MAX_COUNTED_DAYS {
             self.order.extend(0..starts.len() as u32);
-            self.order.sort_by_key(|&o| starts[o as usize] / day_length);
+            self.order.sort_by_key(|&o| day(o as usize));
             return;
         }
         self.counts.clear();
         self.counts.resize(days + 1, 0);
-        for start in starts {
-            self.counts[(start / day_length - first) as usize + 1] += 1;
+        for position in 0..starts.len() {
+            self.counts[(day(position) - first) as usize + 1] += 1;
         }
-        for day in 1..=days {
-            self.counts[day] += self.counts[day - 1];
+        for d in 1..=days {
+            self.counts[d] += self.counts[d - 1];
         }
         self.order.resize(starts.len(), 0);
-        for (position, start) in starts.iter().enumerate() {
-            let slot = &mut self.counts[(start / day_length - first) as usize];
+        for position in 0..starts.len() {
+            let slot = &mut self.counts[(day(position) - first) as usize];
             self.order[*slot as usize] = position as u32;
             *slot += 1;
         }
@@ -441,12 +451,24 @@ mod tests {
     #[test]
     fn keys_are_ordered_by_day_stably() {
         let mut scratch = Scratch::default();
-        scratch.order_by_day(&[300, 10, 150, 20, 299, 0], 144);
+        let windows = |starts: &[u32]| -> Vec<Window> {
+            starts
+                .iter()
+                .map(|&start| Window {
+                    start,
+                    end: u64::from(start) + 1,
+                })
+                .collect()
+        };
+        scratch.starts = windows(&[300, 10, 150, 20, 299, 0]);
+        scratch.order_by_day(144);
         assert_eq!(scratch.order, vec![1, 3, 5, 2, 0, 4]);
-        scratch.order_by_day(&[], 144);
+        scratch.starts.clear();
+        scratch.order_by_day(144);
         assert!(scratch.order.is_empty());
         // Days far apart fall back to a comparison sort, still stable.
-        scratch.order_by_day(&[u32::MAX, 5, 0, 144 * 5_000], 144);
+        scratch.starts = windows(&[u32::MAX, 5, 0, 144 * 5_000]);
+        scratch.order_by_day(144);
         assert_eq!(scratch.order, vec![1, 2, 3, 0]);
     }
 }

@@ -934,7 +934,7 @@ mod tests {
         );
         let keys = keys_text(&text).unwrap();
         assert_eq!(keys.len(), 2);
-        assert_eq!(keys.key_bytes()[..16], keys.key_bytes()[16..]);
+        assert_eq!(keys.key(0), keys.key(1));
         assert_eq!(keys.rolling_starts(), &[2_642_976, 7]);
         assert_eq!(keys.rolling_periods(), &[144, 1]);
         assert_eq!(keys.metadata(0), KeyMetadata::default());

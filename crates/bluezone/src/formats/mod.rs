@@ -13,4 +13,6 @@
 //! |---|---|
 //! | [`csv`] | comma-separated text with a header line: `key,rolling_start,rolling_period` for keys, `id,time,rssi` for encounters |
 
+pub mod bluezone_app;
+pub mod bzk;
 pub mod csv;
