@@ -6,6 +6,7 @@
 //! - [`baseline`]: what the matcher is compared with: the
 //!   derive-everything floor and the naive one-ID-at-a-time matcher.
 //! - [`report`]: runs a scenario with one scheme and measures it.
+//! - [`loading`]: how fast published keys load from each file format.
 
 // Workload sizes, times and ratios convert between integer and float types
 // whose values here are far from the limits where a cast would lose
@@ -18,5 +19,6 @@
 )]
 
 pub mod baseline;
+pub mod loading;
 pub mod report;
 pub mod scenario;

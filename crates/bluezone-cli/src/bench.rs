@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use bluezone::{B3, Bluezone, Gaen, Scheme, SchemeKind};
+use bluezone_bench::loading;
 use bluezone_bench::report::{self, Options};
 use bluezone_bench::scenario::{S1, S2, Scenario, Spec};
 
@@ -34,6 +35,9 @@ pub(crate) struct BenchArgs {
     /// Keys that the naive matcher runs on (its time is scaled to all keys).
     #[arg(long, value_name = "N", default_value_t = 20_000)]
     naive_sample: usize,
+    /// Skip the table of loading times of the key file formats.
+    #[arg(long)]
+    no_loading: bool,
 }
 
 /// Runs `bluezone bench`.
@@ -83,6 +87,19 @@ pub(crate) fn run(
             // Print the table so far, so that a long run shows progress.
             writeln!(out, "\n{}", report::table(&rows))?;
             out.flush()?;
+        }
+    }
+    if !args.no_loading {
+        // Loading published keys from files: the first scenario's keys.
+        let spec = match args.keys {
+            Some(keys) => S1.scaled(keys as usize, 1.0),
+            None => S1,
+        };
+        let scenario = Scenario::generate(spec, Scheme::Gaen(Gaen))?;
+        let loading = loading::measure_loading(&scenario.keys, 144, options.runs)?;
+        writeln!(out, "\nloading {} published keys:\n\n{}", scenario.keys.len(), loading::table(&loading))?;
+        if loading.iter().any(|row| !row.correct) {
+            return Err(Failure::Failed("a file format did not load back the keys written".to_owned()));
         }
     }
     if rows.iter().any(|row| !row.correct) {

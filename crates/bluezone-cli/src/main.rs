@@ -10,6 +10,7 @@ mod derive;
 mod failure;
 mod heap;
 mod keygen;
+mod keys;
 mod matching;
 
 use std::io::{self, Write};
@@ -43,6 +44,9 @@ enum Command {
     /// Match published keys against an encounter log; prints CSV
     /// `key_index,interval,encounter_index`.
     Match(matching::MatchArgs),
+    /// Inspect, convert, verify and sign published key files.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Measure the matcher on the benchmark scenarios and print a table.
     Bench(bench::BenchArgs),
 }
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Keygen(args) => keygen::run(&args, &mut out),
         Command::Demo(args) => demo::run(&args, &mut out),
         Command::Match(args) => matching::run(&args, &mut out),
+        Command::Keys(command) => keys::run(&command, &mut out),
         Command::Bench(args) => bench::run(&args, &HEAP, &mut out),
     }
     .and_then(|()| out.flush().map_err(Failure::from));

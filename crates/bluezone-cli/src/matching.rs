@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use bluezone::formats::csv;
+use bluezone::formats::load::{load_encounters, load_keys};
 use bluezone::{LocalIndex, MatchOptions, MatchProgress, SchemeKind};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -19,10 +19,14 @@ pub(crate) struct MatchArgs {
     /// Slots per day of the bluezone scheme [default: 144].
     #[arg(long, value_name = "P", value_parser = args::per_day, allow_hyphen_values = true)]
     per_day: Option<u32>,
-    /// Published keys: CSV with the header `key,rolling_start,rolling_period`.
+    /// Published keys: keys CSV (`key,rolling_start,rolling_period`), an
+    /// Exposure Notification export (zip or export.bin), a native batch
+    /// (.bzk) or a Bluezone F0 payload (JSON); the format is read from the
+    /// file's content.
     #[arg(long, value_name = "FILE")]
     keys: PathBuf,
-    /// The encounter log: CSV with the header `id,time,rssi`.
+    /// The encounter log: encounters CSV (`id,time,rssi`) or a Bluezone
+    /// `data_trace.txt`.
     #[arg(long, value_name = "FILE")]
     encounters: PathBuf,
     /// Clock tolerance in seconds, each side of an interval.
@@ -35,9 +39,23 @@ pub(crate) struct MatchArgs {
 
 /// Runs `bluezone match`.
 pub(crate) fn run(args: &MatchArgs, out: &mut impl Write) -> Result<(), Failure> {
-    let scheme = args::scheme(args.scheme, args.per_day)?;
-    let keys = csv::read_keys_file(&args.keys, scheme.kind())?;
-    let log = csv::read_encounters_file(&args.encounters, scheme.id_len())?;
+    let loaded = load_keys(&args.keys, Some(args.scheme))?;
+    // A file that says its slots per day (a Bluezone payload, a native
+    // batch) sets them, unless --per-day says otherwise.
+    let per_day = match (args.per_day, loaded.per_day) {
+        (Some(given), Some(file)) if args.scheme == SchemeKind::Bluezone && given != file => {
+            return Err(Failure::option(
+                "--per-day",
+                format!("{given} slots per day, but {} has keys of {file}", args.keys.display()),
+            ));
+        }
+        (Some(given), _) => Some(given),
+        (None, file) if args.scheme == SchemeKind::Bluezone => file,
+        (None, _) => None,
+    };
+    let scheme = args::scheme(args.scheme, per_day)?;
+    let keys = loaded.keys;
+    let log = load_encounters(&args.encounters, scheme.id_len())?.log;
     let index = LocalIndex::build(&log, scheme, args.tolerance)?;
 
     // A progress bar on a terminal, for runs over many keys.

@@ -34,13 +34,13 @@
 //! | `timestamp` | when: milliseconds since the Unix epoch on Android, seconds on iOS |
 //!
 //! ```text
-//! 4d4a0f3e0e9e7a9d4b1c2a35	893dae342437130ce5e23837	-67	1585786323456
+//! 4d4a0f3e0e9e7a9d4b1c2a35<TAB>893dae342437130ce5e23837<TAB>-67<TAB>1585786323456
 //! ```
 //!
 //! The readers check every value and stop at the first problem with
-//! [`Error::Parse`](crate::Error::Parse), which names the file, the place
-//! (the line of a trace; the line of a JSON syntax error; the field of a
-//! payload entry, as `data[3].time_end`) and what was expected and found:
+//! [`Error::Parse`], which names the file, the place (the line of a trace;
+//! the line of a JSON syntax error; the field of a payload entry, as
+//! `data[3].time_end`) and what was expected and found:
 //!
 //! ```text
 //! f0.json: column data[3].daily_key: expected 64 hex digits, found 62
