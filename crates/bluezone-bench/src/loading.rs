@@ -13,7 +13,8 @@ use bluezone::{Error, Position, PublishedKeys, Result};
 use crate::report::{format_bytes, format_duration};
 
 /// The test signing key of the library's fixtures (not a secret).
-const TEST_PRIVATE_KEY: &str = include_str!("../../bluezone/tests/fixtures/gaen/test-private-pkcs8.pem");
+const TEST_PRIVATE_KEY: &str =
+    include_str!("../../bluezone/tests/fixtures/gaen/test-private-pkcs8.pem");
 /// Its public key.
 const TEST_PUBLIC_KEY: &str = include_str!("../../bluezone/tests/fixtures/gaen/test-public.pem");
 
@@ -63,16 +64,29 @@ fn io_error(path: &Path, err: &std::io::Error) -> Error {
 ///
 /// # Errors
 /// When a file cannot be written or read back.
-pub fn measure_loading(keys: &PublishedKeys, per_day: u32, runs: usize) -> Result<Vec<LoadMeasurement>> {
+pub fn measure_loading(
+    keys: &PublishedKeys,
+    per_day: u32,
+    runs: usize,
+) -> Result<Vec<LoadMeasurement>> {
     let scratch = Scratch::new()?;
     let mut rows = Vec::new();
 
     let path = scratch.0.join("keys.bzk");
     let file = std::fs::File::create(&path).map_err(|err| io_error(&path, &err))?;
-    bzk::write(keys, per_day, std::io::BufWriter::new(file), &path.display().to_string())?;
-    rows.push(time_load("native batch (.bzk, mapped)", &path, keys, runs, |path| {
-        Ok(bzk::read_file(path)?.keys)
-    })?);
+    bzk::write(
+        keys,
+        per_day,
+        std::io::BufWriter::new(file),
+        &path.display().to_string(),
+    )?;
+    rows.push(time_load(
+        "native batch (.bzk, mapped)",
+        &path,
+        keys,
+        runs,
+        |path| Ok(bzk::read_file(path)?.keys),
+    )?);
 
     if keys.kind().key_len() == 16 {
         let path = scratch.0.join("export.zip");
@@ -85,13 +99,21 @@ pub fn measure_loading(keys: &PublishedKeys, per_day: u32, runs: usize) -> Resul
             TEST_PRIVATE_KEY,
             std::io::BufWriter::new(file),
         )?;
-        rows.push(time_load("signed export zip (read + verify)", &path, keys, runs, |path| {
-            let export = gaen_export::read_export_zip_file(path, keys.kind())?;
-            if !export.verify(TEST_PUBLIC_KEY)?.is_valid() {
-                return Err(Error::SchemeMismatch("the signature does not verify".to_owned()));
-            }
-            Ok(export.bin.keys)
-        })?);
+        rows.push(time_load(
+            "signed export zip (read + verify)",
+            &path,
+            keys,
+            runs,
+            |path| {
+                let export = gaen_export::read_export_zip_file(path, keys.kind())?;
+                if !export.verify(TEST_PUBLIC_KEY)?.is_valid() {
+                    return Err(Error::SchemeMismatch(
+                        "the signature does not verify".to_owned(),
+                    ));
+                }
+                Ok(export.bin.keys)
+            },
+        )?);
     }
 
     let path = scratch.0.join("keys.csv");
@@ -110,7 +132,9 @@ fn time_load(
     runs: usize,
     load: impl Fn(&Path) -> Result<PublishedKeys>,
 ) -> Result<LoadMeasurement> {
-    let bytes = std::fs::metadata(path).map_err(|err| io_error(path, &err))?.len();
+    let bytes = std::fs::metadata(path)
+        .map_err(|err| io_error(path, &err))?
+        .len();
     let mut times = Vec::with_capacity(runs);
     let mut correct = true;
     for _ in 0..runs.max(1) {
@@ -132,7 +156,9 @@ fn time_load(
 /// Formats the loading measurements as a plain-text table.
 #[must_use]
 pub fn table(rows: &[LoadMeasurement]) -> String {
-    let mut out = String::from("| format | keys | file size | load | keys equal |\n| :-- | --: | --: | --: | :-- |\n");
+    let mut out = String::from(
+        "| format | keys | file size | load | keys equal |\n| :-- | --: | --: | --: | :-- |\n",
+    );
     for row in rows {
         let _ = writeln!(
             out,

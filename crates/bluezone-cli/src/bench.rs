@@ -97,9 +97,16 @@ pub(crate) fn run(
         };
         let scenario = Scenario::generate(spec, Scheme::Gaen(Gaen))?;
         let loading = loading::measure_loading(&scenario.keys, 144, options.runs)?;
-        writeln!(out, "\nloading {} published keys:\n\n{}", scenario.keys.len(), loading::table(&loading))?;
+        writeln!(
+            out,
+            "\nloading {} published keys:\n\n{}",
+            scenario.keys.len(),
+            loading::table(&loading)
+        )?;
         if loading.iter().any(|row| !row.correct) {
-            return Err(Failure::Failed("a file format did not load back the keys written".to_owned()));
+            return Err(Failure::Failed(
+                "a file format did not load back the keys written".to_owned(),
+            ));
         }
     }
     if rows.iter().any(|row| !row.correct) {

@@ -62,6 +62,9 @@ pub(crate) struct InspectArgs {
     /// A PEM public key to verify an export's signature with.
     #[arg(long, value_name = "PEM")]
     public_key: Option<PathBuf>,
+    /// Slots per day of bluezone keys [default: the file's, or 144].
+    #[arg(long, value_name = "P", value_parser = args::per_day)]
+    per_day: Option<u32>,
 }
 
 /// The formats that `convert` writes.
@@ -137,8 +140,9 @@ pub(crate) fn run(command: &KeysCommand, out: &mut impl Write) -> Result<(), Fai
 }
 
 fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
-    std::fs::read_to_string(path)
-        .map_err(|err| Failure::Failed(format!("{}: cannot read the {what}: {err}", path.display())))
+    std::fs::read_to_string(path).map_err(|err| {
+        Failure::Failed(format!("{}: cannot read the {what}: {err}", path.display()))
+    })
 }
 
 fn utc(seconds: u64) -> String {
@@ -146,54 +150,114 @@ fn utc(seconds: u64) -> String {
 }
 
 fn inspect(args: &InspectArgs, out: &mut impl Write) -> Result<(), Failure> {
+    use std::fmt::Write as _;
     let loaded = args.source.load()?;
     let keys = &loaded.keys;
-    let per_day = loaded.per_day.unwrap_or(bluezone::time::INTERVALS_PER_DAY);
-    let scheme = Scheme::new(keys.kind(), (keys.kind() == SchemeKind::Bluezone).then_some(per_day))?;
-    writeln!(out, "format: {}", loaded.format)?;
-    writeln!(out, "keys: {}", keys.len())?;
-    writeln!(out, "scheme: {scheme}")?;
+    let per_day = per_day(keys.kind(), args.per_day, loaded.per_day, &args.source.file)?;
+    let scheme = Scheme::new(
+        keys.kind(),
+        (keys.kind() == SchemeKind::Bluezone).then_some(per_day),
+    )?;
+    // Everything is worked out before anything is printed: a failure (a bad
+    // public key) prints nothing.
+    let signature = signature_status(&loaded, args.public_key.as_deref())?;
+    let mut text = String::new();
+    let _ = writeln!(text, "format: {}", loaded.format);
+    let _ = writeln!(text, "keys: {}", keys.len());
+    let _ = writeln!(text, "scheme: {scheme}");
     let first = keys.iter().map(|key| key.window.rolling_start()).min();
     let end = keys.iter().map(|key| key.window.end()).max();
     match (first, end) {
         (Some(first), Some(end)) => {
             let length = u64::from(scheme.interval_seconds());
-            writeln!(
-                out,
+            let _ = writeln!(
+                text,
                 "span: {} to {} (intervals {first} to {})",
                 utc(u64::from(first) * length),
                 utc(end * length),
                 end - 1
-            )?;
+            );
         }
-        _ => writeln!(out, "span: none")?,
+        _ => {
+            let _ = writeln!(text, "span: none");
+        }
     }
     if let Some(export) = &loaded.export {
         let bin = &export.bin;
         if let Some(region) = &bin.region {
-            writeln!(out, "region: {region}")?;
+            let _ = writeln!(text, "region: {region}");
         }
         if let (Some(num), Some(size)) = (bin.batch_num, bin.batch_size) {
-            writeln!(out, "batch: {num} of {size}")?;
+            let _ = writeln!(text, "batch: {num} of {size}");
         }
     }
-    writeln!(out, "signature: {}", signature_status(&loaded, args.public_key.as_deref())?)?;
+    let _ = writeln!(text, "signature: {signature}");
+    out.write_all(text.as_bytes())?;
     Ok(())
+}
+
+/// The slots per day of `kind`'s keys: those given on the command line, or
+/// the file's, or 144; a value that disagrees with the file's is an error.
+fn per_day(
+    kind: SchemeKind,
+    given: Option<u32>,
+    file: Option<u32>,
+    path: &Path,
+) -> Result<u32, Failure> {
+    if kind != SchemeKind::Bluezone {
+        return Ok(bluezone::time::INTERVALS_PER_DAY);
+    }
+    match (given, file) {
+        (Some(given), Some(file)) if given != file => Err(Failure::option(
+            "--per-day",
+            format!(
+                "{given} slots per day, but {} has keys of {file}",
+                path.display()
+            ),
+        )),
+        (Some(per_day), _) | (None, Some(per_day)) => Ok(per_day),
+        (None, None) => Ok(bluezone::time::INTERVALS_PER_DAY),
+    }
+}
+
+/// Reads a PEM key file, naming it in errors.
+fn read_pem(path: &Path, what: &str) -> Result<String, Failure> {
+    read_text(path, what)
+}
+
+/// Names a key file in the error of a key that did not parse.
+fn name_key_error(path: &Path) -> impl Fn(bluezone::Error) -> Failure + '_ {
+    move |err| Failure::Failed(format!("{}: {err}", path.display()))
 }
 
 /// The signature line of `inspect`.
 fn signature_status(loaded: &LoadedKeys, public_key: Option<&Path>) -> Result<String, Failure> {
-    let Some(export) = loaded.export.as_ref().filter(|export| !export.signatures.is_empty()) else {
+    let Some(export) = loaded
+        .export
+        .as_ref()
+        .filter(|export| !export.signatures.is_empty())
+    else {
         return Ok("none".to_owned());
     };
     let count = export.signatures.len();
     let Some(path) = public_key else {
-        return Ok(format!("{count} signature(s), not checked (give --public-key)"));
+        return Ok(format!(
+            "{count} signature(s), not checked (give --public-key)"
+        ));
     };
-    Ok(match export.verify(&read_text(path, "public key")?)? {
-        SignatureStatus::Valid { index } => format!("valid (signature {} of {count})", index + 1),
-        SignatureStatus::Invalid { .. } => format!("INVALID ({count} signature(s), none verifies)"),
-    })
+    Ok(
+        match export
+            .verify(&read_pem(path, "public key")?)
+            .map_err(name_key_error(path))?
+        {
+            SignatureStatus::Valid { index } => {
+                format!("valid (signature {} of {count})", index + 1)
+            }
+            SignatureStatus::Invalid { .. } => {
+                format!("INVALID ({count} signature(s), none verifies)")
+            }
+        },
+    )
 }
 
 fn convert(args: &ConvertArgs, stdout: &mut impl Write) -> Result<(), Failure> {
@@ -203,14 +267,22 @@ fn convert(args: &ConvertArgs, stdout: &mut impl Write) -> Result<(), Failure> {
     match args.to {
         Target::Csv => csv::write_keys(keys, &mut bytes)?,
         Target::Bzk => {
-            let per_day = match keys.kind() {
-                SchemeKind::Bluezone => args.per_day.or(loaded.per_day).unwrap_or(bluezone::time::INTERVALS_PER_DAY),
-                _ => bluezone::time::INTERVALS_PER_DAY,
-            };
+            let per_day = per_day(keys.kind(), args.per_day, loaded.per_day, &args.source.file)?;
             bzk::write(keys, per_day, &mut bytes, &args.out)?;
         }
         Target::Gaen => {
-            gaen_export::write_export_bin(keys, &ExportOptions::default(), &mut bytes)?;
+            // An export keeps its header fields; other files get defaults.
+            let options = loaded
+                .export
+                .as_ref()
+                .map_or_else(ExportOptions::default, |export| ExportOptions {
+                    region: export.bin.region.clone().unwrap_or_default(),
+                    start_timestamp: export.bin.start_timestamp,
+                    end_timestamp: export.bin.end_timestamp,
+                    ..ExportOptions::default()
+                });
+            gaen_export::write_export_bin(keys, &options, &mut bytes)
+                .map_err(name_key_error(&args.source.file))?;
         }
     }
     if args.out == "-" {
@@ -224,19 +296,34 @@ fn convert(args: &ConvertArgs, stdout: &mut impl Write) -> Result<(), Failure> {
 
 fn verify(args: &VerifyArgs, out: &mut impl Write) -> Result<(), Failure> {
     let loaded = args.source.load()?;
-    let Some(export) = loaded.export.as_ref().filter(|export| !export.signatures.is_empty()) else {
+    let Some(export) = loaded
+        .export
+        .as_ref()
+        .filter(|export| !export.signatures.is_empty())
+    else {
         return Err(Failure::Failed(format!(
             "{}: the file has no signature (it is a {} file)",
             args.source.file.display(),
             loaded.format
         )));
     };
-    match export.verify(&read_text(&args.public_key, "public key")?)? {
+    match export
+        .verify(&read_pem(&args.public_key, "public key")?)
+        .map_err(name_key_error(&args.public_key))?
+    {
         SignatureStatus::Valid { index } => {
-            writeln!(out, "signature: valid (signature {} of {})", index + 1, export.signatures.len())?;
+            writeln!(
+                out,
+                "signature: valid (signature {} of {})",
+                index + 1,
+                export.signatures.len()
+            )?;
             Ok(())
         }
-        SignatureStatus::Invalid { signatures, malformed } => Err(Failure::Failed(format!(
+        SignatureStatus::Invalid {
+            signatures,
+            malformed,
+        } => Err(Failure::Failed(format!(
             "{}: the signature does not verify with {} ({signatures} signature(s), {malformed} malformed)",
             args.source.file.display(),
             args.public_key.display()
@@ -247,7 +334,7 @@ fn verify(args: &VerifyArgs, out: &mut impl Write) -> Result<(), Failure> {
 fn export(args: &ExportArgs) -> Result<(), Failure> {
     let loaded = args.source.load()?;
     let keys = &loaded.keys;
-    let pem = read_text(&args.private_key, "private key")?;
+    let pem = read_pem(&args.private_key, "private key")?;
     let options = ExportOptions {
         region: args.region.clone(),
         verification_key_id: args.key_id.clone(),
@@ -260,29 +347,61 @@ fn export(args: &ExportArgs) -> Result<(), Failure> {
     };
     let per_file = options.max_keys_per_file.get();
     let files = keys.len().div_ceil(per_file).max(1);
-    let batch_size = i32::try_from(files)
-        .map_err(|_| Failure::Failed(format!("{files} files is more than an export batch can number")))?;
+    let batch_size = i32::try_from(files).map_err(|_| {
+        Failure::Failed(format!(
+            "{files} files is more than an export batch can number"
+        ))
+    })?;
+    // Every file is made in memory first: a failure writes no file at all.
+    let mut zips = Vec::with_capacity(files);
     for batch in 0..files {
         let path = if files == 1 {
             args.out.clone()
         } else {
             numbered(&args.out, batch + 1, files)
         };
-        let mut part = bluezone::PublishedKeys::new(keys.kind());
+        let mut part =
+            bluezone::PublishedKeys::with_capacity(keys.kind(), per_file.min(keys.len()));
         for key in keys.iter().skip(batch * per_file).take(per_file) {
-            part.push_with_metadata(key.key, key.window.rolling_start(), key.window.rolling_period(), key.metadata)?;
+            part.push_with_metadata(
+                key.key,
+                key.window.rolling_start(),
+                key.window.rolling_period(),
+                key.metadata,
+            )?;
         }
-        let file = std::fs::File::create(&path)
-            .map_err(|err| Failure::Failed(format!("{}: cannot create: {err}", path.display())))?;
         let batch_num = i32::try_from(batch + 1).unwrap_or(batch_size);
-        gaen_export::write_export_zip(&part, &options, batch_num, batch_size, &pem, std::io::BufWriter::new(file))?;
+        let zip = gaen_export::write_export_zip(
+            &part,
+            &options,
+            batch_num,
+            batch_size,
+            &pem,
+            std::io::Cursor::new(Vec::new()),
+        )
+        .map_err(|err| match err {
+            bluezone::Error::Parse { ref file, .. } if file == "signing key" => {
+                name_key_error(&args.private_key)(err)
+            }
+            other => name_key_error(&args.source.file)(other),
+        })?;
+        zips.push((path, zip.into_inner()));
+    }
+    for (path, bytes) in zips {
+        std::fs::write(&path, bytes)
+            .map_err(|err| Failure::Failed(format!("{}: cannot write: {err}", path.display())))?;
     }
     Ok(())
 }
 
 /// `dir/name.zip` as `dir/name-N-of-M.zip`.
 fn numbered(path: &Path, n: usize, of: usize) -> PathBuf {
-    let stem = path.file_stem().map_or_else(|| "export".into(), |stem| stem.to_string_lossy().into_owned());
-    let extension = path.extension().map_or_else(|| "zip".into(), |ext| ext.to_string_lossy().into_owned());
+    let stem = path.file_stem().map_or_else(
+        || "export".into(),
+        |stem| stem.to_string_lossy().into_owned(),
+    );
+    let extension = path
+        .extension()
+        .map_or_else(|| "zip".into(), |ext| ext.to_string_lossy().into_owned());
     path.with_file_name(format!("{stem}-{n}-of-{of}.{extension}"))
 }

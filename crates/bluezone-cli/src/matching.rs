@@ -46,7 +46,10 @@ pub(crate) fn run(args: &MatchArgs, out: &mut impl Write) -> Result<(), Failure>
         (Some(given), Some(file)) if args.scheme == SchemeKind::Bluezone && given != file => {
             return Err(Failure::option(
                 "--per-day",
-                format!("{given} slots per day, but {} has keys of {file}", args.keys.display()),
+                format!(
+                    "{given} slots per day, but {} has keys of {file}",
+                    args.keys.display()
+                ),
             ));
         }
         (Some(given), _) => Some(given),

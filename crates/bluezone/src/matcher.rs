@@ -204,12 +204,15 @@ impl SchemeVisitor for MatchJob<'_> {
     fn visit<S: IdScheme>(self, scheme: S) -> Result<Matches> {
         let key_len = S::Key::LEN;
         if self.keys.kind().key_len() != key_len {
-            return Err(Error::SchemeMismatch(format!("the keys are not {key_len} bytes")));
+            return Err(Error::SchemeMismatch(format!(
+                "the keys are not {key_len} bytes"
+            )));
         }
         let record_len = self.keys.record_len();
         let total = self.keys.len() as u64;
         let done = AtomicU64::new(0);
-        let chunk_len = (self.keys.len() / (rayon::current_num_threads() * TASKS_PER_THREAD)).max(MIN_CHUNK);
+        let chunk_len =
+            (self.keys.len() / (rayon::current_num_threads() * TASKS_PER_THREAD)).max(MIN_CHUNK);
         let day_length = self.index.scheme().intervals_per_day();
         let chunks = self
             .keys
@@ -227,7 +230,8 @@ impl SchemeVisitor for MatchJob<'_> {
                 for &offset in &scratch.order {
                     let offset = offset as usize;
                     let record = &records[offset * record_len..(offset + 1) * record_len];
-                    let Some(key) = S::Key::cast_slice(&record[..key_len]).and_then(<[_]>::first) else {
+                    let Some(key) = S::Key::cast_slice(&record[..key_len]).and_then(<[_]>::first)
+                    else {
                         continue;
                     };
                     let window = scratch.starts[offset];
@@ -235,11 +239,19 @@ impl SchemeVisitor for MatchJob<'_> {
                         index: self.index,
                         key_index: (base + offset) as u32,
                     };
-                    match_key(scheme, place, key, window, &mut scratch.windows, &mut days, &mut found)
-                        .map_err(|err| Error::InvalidKey {
-                            index: base + offset,
-                            reason: err.to_string(),
-                        })?;
+                    match_key(
+                        scheme,
+                        place,
+                        key,
+                        window,
+                        &mut scratch.windows,
+                        &mut days,
+                        &mut found,
+                    )
+                    .map_err(|err| Error::InvalidKey {
+                        index: base + offset,
+                        reason: err.to_string(),
+                    })?;
                 }
                 found.sort_unstable_by_key(|m| (m.key_index, m.encounter_index, m.interval));
                 if let Some(progress) = self.options.progress {
@@ -371,13 +383,14 @@ impl Scratch {
     /// Reads the windows of a chunk's records into `starts`.
     fn windows_of(&mut self, records: &[u8], key_len: usize, record_len: usize) {
         self.starts.clear();
-        self.starts.extend(records.chunks_exact(record_len).map(|record| {
-            let window = window_of(&record[key_len..]);
-            Window {
-                start: window.rolling_start(),
-                end: window.end(),
-            }
-        }));
+        self.starts
+            .extend(records.chunks_exact(record_len).map(|record| {
+                let window = window_of(&record[key_len..]);
+                Window {
+                    start: window.rolling_start(),
+                    end: window.end(),
+                }
+            }));
     }
 
     /// Orders positions `0..starts.len()` by the day of their start, stably.

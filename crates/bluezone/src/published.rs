@@ -204,10 +204,11 @@ impl PublishedKeys {
             .zip(rolling_period)
             .enumerate()
         {
-            set.push(key, start, period).map_err(|err| Error::InvalidKey {
-                index,
-                reason: err.to_string(),
-            })?;
+            set.push(key, start, period)
+                .map_err(|err| Error::InvalidKey {
+                    index,
+                    reason: err.to_string(),
+                })?;
         }
         Ok(set)
     }
@@ -506,8 +507,7 @@ mod tests {
 
     #[test]
     fn columns_must_agree() {
-        let ok =
-            PublishedKeys::from_columns(SchemeKind::B3, &[0; 32], &[1, 2], &[144, 144]);
+        let ok = PublishedKeys::from_columns(SchemeKind::B3, &[0; 32], &[1, 2], &[144, 144]);
         assert_eq!(ok.unwrap().len(), 2);
         assert_eq!(
             PublishedKeys::from_columns(SchemeKind::B3, &[0; 31], &[1, 2], &[144, 144]),

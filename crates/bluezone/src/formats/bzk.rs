@@ -107,14 +107,16 @@ pub fn read_file(path: &Path) -> Result<Batch> {
         .len();
     if len < HEADER_LEN as u64 {
         // Too short to map usefully; read it to report the precise error.
-        let bytes = std::fs::read(path).map_err(|err| whole(format!("cannot read the file: {err}")))?;
+        let bytes =
+            std::fs::read(path).map_err(|err| whole(format!("cannot read the file: {err}")))?;
         return read_bytes(bytes, &name);
     }
     // SAFETY: the map is read-only and private to this process; the
     // documented contract is that the file is not modified while mapped.
     // Every byte is checked before use, so a change could produce wrong keys
     // or a later error, never undefined behaviour in the checks.
-    let map = unsafe { Mmap::map(&file) }.map_err(|err| whole(format!("cannot map the file: {err}")))?;
+    let map =
+        unsafe { Mmap::map(&file) }.map_err(|err| whole(format!("cannot map the file: {err}")))?;
     let (kind, per_day, records) = check(&map, &name)?;
     let keys = PublishedKeys::from_mapped(kind, Arc::new(map), HEADER_LEN, records)
         .map_err(|err| record_error(err, &name, kind))?;
@@ -129,7 +131,8 @@ pub fn read_bytes(mut bytes: Vec<u8>, file: &str) -> Result<Batch> {
     let (kind, per_day, records) = check(&bytes, file)?;
     bytes.drain(..HEADER_LEN);
     bytes.truncate(records);
-    let keys = PublishedKeys::from_record_bytes(kind, bytes).map_err(|err| record_error(err, file, kind))?;
+    let keys = PublishedKeys::from_record_bytes(kind, bytes)
+        .map_err(|err| record_error(err, file, kind))?;
     Ok(Batch { keys, per_day })
 }
 
@@ -152,16 +155,27 @@ fn check(bytes: &[u8], file: &str) -> Result<(SchemeKind, u32, usize)> {
         return Err(at(
             bytes.len(),
             "header",
-            format!("the file ends after {} bytes, inside the {HEADER_LEN}-byte header", bytes.len()),
+            format!(
+                "the file ends after {} bytes, inside the {HEADER_LEN}-byte header",
+                bytes.len()
+            ),
         ));
     }
     if &bytes[..8] != MAGIC {
-        return Err(at(0, "magic", "not a bluezone key batch (it does not begin with BLUEZKEY)".to_owned()));
+        return Err(at(
+            0,
+            "magic",
+            "not a bluezone key batch (it does not begin with BLUEZKEY)".to_owned(),
+        ));
     }
     let u16_at = |offset: usize| u16::from_le_bytes([bytes[offset], bytes[offset + 1]]);
     let version = u16_at(8);
     if version != VERSION {
-        return Err(at(8, "version", format!("version {version} is not supported (this reads version {VERSION})")));
+        return Err(at(
+            8,
+            "version",
+            format!("version {version} is not supported (this reads version {VERSION})"),
+        ));
     }
     let kind = match bytes[10] {
         1 => SchemeKind::Gaen,
@@ -177,11 +191,15 @@ fn check(bytes: &[u8], file: &str) -> Result<(SchemeKind, u32, usize)> {
         return Err(at(
             12,
             "record length",
-            format!("{kind} records are {} bytes, the header says {record}", record_len(kind)),
+            format!(
+                "{kind} records are {} bytes, the header says {record}",
+                record_len(kind)
+            ),
         ));
     }
     let per_day = u32::from(u16_at(14));
-    crate::Scheme::new(kind, Some(per_day)).map_err(|err| at(14, "slots per day", err.to_string()))?;
+    crate::Scheme::new(kind, Some(per_day))
+        .map_err(|err| at(14, "slots per day", err.to_string()))?;
     let mut count = [0u8; 8];
     count.copy_from_slice(&bytes[16..24]);
     let count = u64::from_le_bytes(count);
@@ -208,10 +226,18 @@ fn check(bytes: &[u8], file: &str) -> Result<(SchemeKind, u32, usize)> {
     };
     // Not a secret: a plain comparison is fine.
     if hash.as_bytes() != &bytes[24..56] {
-        return Err(at(24, "hash", "the records do not match the header's BLAKE3 hash: the file is damaged".to_owned()));
+        return Err(at(
+            24,
+            "hash",
+            "the records do not match the header's BLAKE3 hash: the file is damaged".to_owned(),
+        ));
     }
     if bytes[56..64] != [0; 8] {
-        return Err(at(56, "reserved", "reserved header bytes are not zero".to_owned()));
+        return Err(at(
+            56,
+            "reserved",
+            "reserved header bytes are not zero".to_owned(),
+        ));
     }
     Ok((kind, per_day, records.len()))
 }
@@ -248,7 +274,8 @@ mod tests {
             } else {
                 KeyMetadata::default()
             };
-            keys.push_with_metadata(&key, 2_900_000 + i as u32, 144, metadata).unwrap();
+            keys.push_with_metadata(&key, 2_900_000 + i as u32, 144, metadata)
+                .unwrap();
         }
         keys
     }
@@ -265,13 +292,24 @@ mod tests {
 
     #[test]
     fn round_trips_in_memory_and_through_a_map() {
-        for (kind, per_day) in [(SchemeKind::Gaen, 144), (SchemeKind::B3, 144), (SchemeKind::Bluezone, 96)] {
+        for (kind, per_day) in [
+            (SchemeKind::Gaen, 144),
+            (SchemeKind::B3, 144),
+            (SchemeKind::Bluezone, 96),
+        ] {
             let keys = sample(kind, 10);
             let bytes = encode(&keys, per_day);
             assert_eq!(bytes.len(), HEADER_LEN + 10 * record_len(kind));
             let batch = read_bytes(bytes.clone(), "k.bzk").unwrap();
-            assert_eq!(batch, Batch { keys: keys.clone(), per_day });
-            let path = std::env::temp_dir().join(format!("bluezone-bzk-{}-{kind}.bzk", std::process::id()));
+            assert_eq!(
+                batch,
+                Batch {
+                    keys: keys.clone(),
+                    per_day
+                }
+            );
+            let path = std::env::temp_dir()
+                .join(format!("bluezone-bzk-{}-{kind}.bzk", std::process::id()));
             std::fs::write(&path, &bytes).unwrap();
             let mapped = read_file(&path).unwrap();
             std::fs::remove_file(&path).unwrap();
@@ -303,10 +341,16 @@ mod tests {
         );
         let mut bad = good.clone();
         bad[8] = 2;
-        assert_eq!(error(bad), "k.bzk: byte 8: column version: version 2 is not supported (this reads version 1)");
+        assert_eq!(
+            error(bad),
+            "k.bzk: byte 8: column version: version 2 is not supported (this reads version 1)"
+        );
         let mut bad = good.clone();
         bad[10] = 9;
-        assert_eq!(error(bad), "k.bzk: byte 10: column scheme: unknown scheme code 9");
+        assert_eq!(
+            error(bad),
+            "k.bzk: byte 10: column scheme: unknown scheme code 9"
+        );
         let mut bad = good.clone();
         bad[12] = 48;
         assert_eq!(
@@ -315,7 +359,9 @@ mod tests {
         );
         let mut bad = good.clone();
         bad[14] = 96;
-        assert!(error(bad).contains("column slots per day: the gaen scheme has 144 intervals per day"));
+        assert!(
+            error(bad).contains("column slots per day: the gaen scheme has 144 intervals per day")
+        );
         assert_eq!(
             error(good[..good.len() - 1].to_vec()),
             "k.bzk: byte 16: column count: the header counts 4 records (128 bytes) but the file holds 127 bytes of records: it is truncated"

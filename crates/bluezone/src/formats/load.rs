@@ -126,9 +126,12 @@ pub fn load_keys(path: &Path, kind: Option<SchemeKind>) -> Result<LoadedKeys> {
             Ok(from_payload(payload))
         }
         KeyFormat::Csv => {
+            check_text(&head, &name)?;
             let kind = match kind {
                 Some(kind) => kind,
-                None => csv_kind(&std::fs::read(path).map_err(|err| io_error(&name, "read", &err))?),
+                None => {
+                    csv_kind(&std::fs::read(path).map_err(|err| io_error(&name, "read", &err))?)
+                }
             };
             let keys = csv::read_keys_file(path, kind)?;
             Ok(from_csv(keys))
@@ -157,6 +160,7 @@ pub fn load_keys_bytes(bytes: &[u8], name: &str, kind: Option<SchemeKind>) -> Re
             Ok(from_payload(bluezone_app::read_payload(bytes, name)?))
         }
         KeyFormat::Csv => {
+            check_text(bytes, name)?;
             let kind = kind.unwrap_or_else(|| csv_kind(bytes));
             Ok(from_csv(csv::read_keys(bytes, name, kind)?))
         }
@@ -217,14 +221,14 @@ pub struct LoadedLog {
 ///
 /// # Errors
 /// [`Error::Parse`] naming the file and where it is wrong;
-/// [`Error::IdLength`] when a Bluezone trace (12-byte IDs) is loaded for
-/// another ID length.
+/// also when a Bluezone trace (12-byte IDs) is loaded for another ID
+/// length.
 pub fn load_encounters(path: &Path, id_len: usize) -> Result<LoadedLog> {
     let name = path.display().to_string();
     let head = read_head(path, &name)?;
     match EncounterFormat::detect(&head) {
         EncounterFormat::BluezoneTrace => {
-            trace_id_len(id_len)?;
+            trace_id_len(id_len, &name)?;
             Ok(LoadedLog {
                 log: bluezone_app::read_trace_file(path)?.log,
                 format: EncounterFormat::BluezoneTrace,
@@ -245,7 +249,7 @@ pub fn load_encounters(path: &Path, id_len: usize) -> Result<LoadedLog> {
 pub fn load_encounters_bytes(bytes: &[u8], name: &str, id_len: usize) -> Result<LoadedLog> {
     match EncounterFormat::detect(bytes) {
         EncounterFormat::BluezoneTrace => {
-            trace_id_len(id_len)?;
+            trace_id_len(id_len, name)?;
             Ok(LoadedLog {
                 log: bluezone_app::read_trace(bytes, name)?.log,
                 format: EncounterFormat::BluezoneTrace,
@@ -303,13 +307,18 @@ fn payload_kind(kind: Option<SchemeKind>, name: &str) -> Result<()> {
     }
 }
 
-fn trace_id_len(id_len: usize) -> Result<()> {
+fn trace_id_len(id_len: usize, name: &str) -> Result<()> {
     if id_len == bluezone_app_id_len() {
         Ok(())
     } else {
-        Err(Error::IdLength {
-            expected: id_len,
-            found: bluezone_app_id_len(),
+        Err(Error::Parse {
+            file: name.to_owned(),
+            position: Position::Whole,
+            column: None,
+            message: format!(
+                "a Bluezone trace holds the bluezone scheme's {}-byte IDs, not {id_len}-byte IDs",
+                bluezone_app_id_len()
+            ),
         })
     }
 }
@@ -317,6 +326,27 @@ fn trace_id_len(id_len: usize) -> Result<()> {
 /// The ID length of the Bluezone app's traces.
 const fn bluezone_app_id_len() -> usize {
     SchemeKind::Bluezone.id_len()
+}
+
+/// Refuses a file that is not text where a CSV is the last guess: a NUL or
+/// bytes that are not UTF-8 in its first bytes.
+fn check_text(bytes: &[u8], name: &str) -> Result<()> {
+    let head = &bytes[..bytes.len().min(256)];
+    let text = match std::str::from_utf8(head) {
+        // A multi-byte character cut at the end of the head is fine.
+        Err(err) if err.error_len().is_none() => &head[..err.valid_up_to()],
+        Err(_) => b"\0".as_slice(),
+        Ok(_) => head,
+    };
+    if text.contains(&0) {
+        return Err(Error::Parse {
+            file: name.to_owned(),
+            position: Position::Whole,
+            column: None,
+            message: "not a key file of a known format (an Exposure Notification export, a native batch, a Bluezone payload or a keys CSV)".to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// The scheme of a CSV without one given: by the first key's length.
@@ -343,7 +373,10 @@ fn finish_batch(batch: bzk::Batch, kind: Option<SchemeKind>, name: &str) -> Resu
     {
         return Err(mismatch(
             name,
-            &format!("the batch holds {} keys, not {kind} keys", batch.keys.kind()),
+            &format!(
+                "the batch holds {} keys, not {kind} keys",
+                batch.keys.kind()
+            ),
         ));
     }
     Ok(LoadedKeys {
@@ -393,33 +426,65 @@ mod tests {
     use super::*;
 
     fn fixture(path: &str) -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path)
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(path)
     }
 
     #[test]
     fn formats_are_recognised_by_content() {
         assert_eq!(KeyFormat::detect(b"PK\x03\x04rest"), KeyFormat::GaenZip);
-        assert_eq!(KeyFormat::detect(b"EK Export v1    \x0a"), KeyFormat::GaenBin);
+        assert_eq!(
+            KeyFormat::detect(b"EK Export v1    \x0a"),
+            KeyFormat::GaenBin
+        );
         assert_eq!(KeyFormat::detect(b"BLUEZKEY\x01\x00"), KeyFormat::Bzk);
-        assert_eq!(KeyFormat::detect(b"  \n{\"data\":[]}"), KeyFormat::BluezonePayload);
-        assert_eq!(KeyFormat::detect(b"\xef\xbb\xbf{"), KeyFormat::BluezonePayload);
-        assert_eq!(KeyFormat::detect(b"key,rolling_start,rolling_period\n"), KeyFormat::Csv);
+        assert_eq!(
+            KeyFormat::detect(b"  \n{\"data\":[]}"),
+            KeyFormat::BluezonePayload
+        );
+        assert_eq!(
+            KeyFormat::detect(b"\xef\xbb\xbf{"),
+            KeyFormat::BluezonePayload
+        );
+        assert_eq!(
+            KeyFormat::detect(b"key,rolling_start,rolling_period\n"),
+            KeyFormat::Csv
+        );
         assert_eq!(KeyFormat::detect(b""), KeyFormat::Csv);
-        assert_eq!(EncounterFormat::detect(b"id,time,rssi\n"), EncounterFormat::Csv);
-        assert_eq!(EncounterFormat::detect(b"\n00\t11\t-60\t1585785600\n"), EncounterFormat::BluezoneTrace);
+        assert_eq!(
+            EncounterFormat::detect(b"id,time,rssi\n"),
+            EncounterFormat::Csv
+        );
+        assert_eq!(
+            EncounterFormat::detect(b"\n00\t11\t-60\t1585785600\n"),
+            EncounterFormat::BluezoneTrace
+        );
     }
 
     #[test]
     fn every_key_format_loads_from_files_and_bytes() {
         for (path, format, count) in [
-            ("gaen/testExport-2-records-1-of-1.zip", KeyFormat::GaenZip, 2),
+            (
+                "gaen/testExport-2-records-1-of-1.zip",
+                KeyFormat::GaenZip,
+                2,
+            ),
             ("gaen/internals-export.bin", KeyFormat::GaenBin, 200),
             ("bluezone/f0_payload.json", KeyFormat::BluezonePayload, 2),
         ] {
             let loaded = load_keys(&fixture(path), None).unwrap();
-            assert_eq!((loaded.format, loaded.keys.len()), (format, count), "{path}");
+            assert_eq!(
+                (loaded.format, loaded.keys.len()),
+                (format, count),
+                "{path}"
+            );
             let bytes = std::fs::read(fixture(path)).unwrap();
-            assert_eq!(load_keys_bytes(&bytes, path, None).unwrap(), loaded, "{path}");
+            assert_eq!(
+                load_keys_bytes(&bytes, path, None).unwrap(),
+                loaded,
+                "{path}"
+            );
         }
         let zip = load_keys(&fixture("gaen/testExport-2-records-1-of-1.zip"), None).unwrap();
         assert_eq!(zip.export.unwrap().signatures.len(), 1);
@@ -427,10 +492,28 @@ mod tests {
 
     #[test]
     fn csv_keys_take_their_scheme_from_the_key_length() {
-        let gaen = format!("key,rolling_start,rolling_period\n{},1,144\n", "ab".repeat(16));
-        assert_eq!(load_keys_bytes(gaen.as_bytes(), "k.csv", None).unwrap().keys.kind(), SchemeKind::Gaen);
-        let bz = format!("key,rolling_start,rolling_period\n{},1,144\n", "ab".repeat(32));
-        assert_eq!(load_keys_bytes(bz.as_bytes(), "k.csv", None).unwrap().keys.kind(), SchemeKind::Bluezone);
+        let gaen = format!(
+            "key,rolling_start,rolling_period\n{},1,144\n",
+            "ab".repeat(16)
+        );
+        assert_eq!(
+            load_keys_bytes(gaen.as_bytes(), "k.csv", None)
+                .unwrap()
+                .keys
+                .kind(),
+            SchemeKind::Gaen
+        );
+        let bz = format!(
+            "key,rolling_start,rolling_period\n{},1,144\n",
+            "ab".repeat(32)
+        );
+        assert_eq!(
+            load_keys_bytes(bz.as_bytes(), "k.csv", None)
+                .unwrap()
+                .keys
+                .kind(),
+            SchemeKind::Bluezone
+        );
         let b3 = load_keys_bytes(gaen.as_bytes(), "k.csv", Some(SchemeKind::B3)).unwrap();
         assert_eq!(b3.keys.kind(), SchemeKind::B3);
     }
@@ -439,7 +522,9 @@ mod tests {
     fn a_scheme_that_does_not_fit_the_file_is_refused() {
         let zip = fixture("gaen/testExport-2-records-1-of-1.zip");
         assert_eq!(
-            load_keys(&zip, Some(SchemeKind::Bluezone)).unwrap_err().to_string(),
+            load_keys(&zip, Some(SchemeKind::Bluezone))
+                .unwrap_err()
+                .to_string(),
             format!(
                 "scheme mismatch: {}: an Exposure Notification export holds 16-byte keys, not bluezone keys",
                 zip.display()
@@ -450,10 +535,37 @@ mod tests {
         let mut bzk = Vec::new();
         bzk::write(&PublishedKeys::new(SchemeKind::B3), 144, &mut bzk, "b.bzk").unwrap();
         assert_eq!(
-            load_keys_bytes(&bzk, "b.bzk", Some(SchemeKind::Gaen)).unwrap_err().to_string(),
+            load_keys_bytes(&bzk, "b.bzk", Some(SchemeKind::Gaen))
+                .unwrap_err()
+                .to_string(),
             "scheme mismatch: b.bzk: the batch holds b3 keys, not gaen keys"
         );
         assert!(load_keys(Path::new("/nonexistent/keys.csv"), None).is_err());
+    }
+
+    proptest::proptest! {
+        /// Any bytes, with any of the formats' first bytes in front, load or
+        /// fail with an error; what loads has valid windows.
+        #[test]
+        fn arbitrary_bytes_never_panic(
+            prefix in proptest::sample::select(vec![
+                &b""[..], b"PK\x03\x04", b"EK Export v1    ", b"BLUEZKEY", b"{\"data\":[", b"key,rolling_start,rolling_period\n",
+                b"id,time,rssi\n", b"00\t11\t-60\t",
+            ]),
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        ) {
+            let bytes = [prefix, &body[..]].concat();
+            for kind in [None, Some(SchemeKind::Gaen), Some(SchemeKind::Bluezone), Some(SchemeKind::B3)] {
+                if let Ok(loaded) = load_keys_bytes(&bytes, "fuzz", kind) {
+                    for key in loaded.keys.iter() {
+                        proptest::prop_assert!(key.window.rolling_period() >= 1);
+                    }
+                }
+            }
+            for id_len in [12, 16] {
+                let _ = load_encounters_bytes(&bytes, "fuzz", id_len);
+            }
+        }
     }
 
     #[test]
@@ -461,10 +573,12 @@ mod tests {
         let trace = load_encounters(&fixture("bluezone/data_trace.txt"), 12).unwrap();
         assert_eq!(trace.format, EncounterFormat::BluezoneTrace);
         assert!(!trace.log.is_empty());
-        assert!(matches!(
-            load_encounters(&fixture("bluezone/data_trace.txt"), 16),
-            Err(Error::IdLength { .. })
-        ));
+        assert!(
+            load_encounters(&fixture("bluezone/data_trace.txt"), 16)
+                .unwrap_err()
+                .to_string()
+                .ends_with("data_trace.txt: a Bluezone trace holds the bluezone scheme's 12-byte IDs, not 16-byte IDs")
+        );
         let csv = format!("id,time,rssi\n{},100,-60\n", "00".repeat(16));
         let loaded = load_encounters_bytes(csv.as_bytes(), "e.csv", 16).unwrap();
         assert_eq!((loaded.format, loaded.log.len()), (EncounterFormat::Csv, 1));

@@ -59,7 +59,7 @@ impl Export {
     /// assert_eq!(
     ///     export.verify("not a key").unwrap_err().to_string(),
     ///     "public key: expected a PEM block \"-----BEGIN PUBLIC KEY-----\" \
-    ///      holding a P-256 key: ASN.1 error: PEM error: PEM preamble contains invalid data (NUL byte)"
+    ///      holding a P-256 key: the text has no PEM block at all"
     /// );
     /// # Ok::<(), bluezone::Error>(())
     /// ```
@@ -99,6 +99,13 @@ fn verify_digest(
 
 /// The public key of a PEM `SubjectPublicKeyInfo` block.
 pub(super) fn verifying_key(pem: &str) -> Result<VerifyingKey> {
+    if !pem.contains("-----BEGIN ") {
+        return Err(key_error(
+            "public key",
+            "\"-----BEGIN PUBLIC KEY-----\"",
+            "the text has no PEM block at all",
+        ));
+    }
     VerifyingKey::from_public_key_pem(pem).map_err(|err| {
         key_error(
             "public key",
@@ -111,7 +118,9 @@ pub(super) fn verifying_key(pem: &str) -> Result<VerifyingKey> {
 /// The private key of a PEM PKCS#8 block (`BEGIN PRIVATE KEY`) or SEC1 block
 /// (`BEGIN EC PRIVATE KEY`).
 pub(super) fn signing_key(pem: &str) -> Result<SigningKey> {
-    let key = if pem.contains("-----BEGIN EC PRIVATE KEY-----") {
+    let key = if !pem.contains("-----BEGIN ") {
+        Err("the text has no PEM block at all".to_owned())
+    } else if pem.contains("-----BEGIN EC PRIVATE KEY-----") {
         p256::SecretKey::from_sec1_pem(pem)
             .map(SigningKey::from)
             .map_err(|err| err.to_string())

@@ -316,7 +316,11 @@ fn write_bin(
 ///
 /// # Errors
 /// As [`write_exports`].
-pub fn write_export_bin(keys: &PublishedKeys, options: &ExportOptions, writer: impl Write) -> Result<[u8; 32]> {
+pub fn write_export_bin(
+    keys: &PublishedKeys,
+    options: &ExportOptions,
+    writer: impl Write,
+) -> Result<[u8; 32]> {
     check_keys(keys)?;
     let batch = Batch { num: 1, size: 1 };
     let header = header(options, time_window(keys, options), batch);
