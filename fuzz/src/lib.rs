@@ -13,13 +13,15 @@ use std::fmt::Debug;
 use std::io::{self, Read};
 
 use bluezone::formats::bluezone_app;
+use bluezone::formats::bzk;
 use bluezone::formats::csv;
 use bluezone::formats::gaen_export::{self, ExportOptions};
 use bluezone::formats::load::{self, KeyFormat};
-use bluezone::formats::bzk;
 use bluezone::scheme::bluezone::{DEFAULT_PER_DAY, MAX_CHAIN_DAYS};
 use bluezone::time::KeyWindow;
-use bluezone::{Bluezone, EncounterLog, Error, KeyMetadata, Position, PublishedKeys, Result, SchemeKind};
+use bluezone::{
+    Bluezone, EncounterLog, Error, KeyMetadata, Position, PublishedKeys, Result, SchemeKind,
+};
 use sha2::{Digest, Sha256};
 
 pub mod targets;
@@ -56,16 +58,17 @@ impl Read for Chunked<'_> {
     }
 }
 
-/// Reads `data` with `read` from a whole slice, then one byte and seven
+/// Reads `data` with `read` from a whole slice, then one, three and seven
 /// bytes at a time, and asserts the same result (value or error, to the
-/// line and byte of the error).
+/// line and byte of the error). Three bytes is the length of a UTF-8
+/// byte-order mark, which some readers skip.
 pub fn read_in_chunks<T: PartialEq + Debug>(
     data: &[u8],
     what: &str,
     read: impl Fn(&mut dyn Read) -> Result<T>,
 ) -> Result<T> {
     let whole = read(&mut &data[..]);
-    for chunk in [1, 7] {
+    for chunk in [1, 3, 7] {
         let chunked = read(&mut Chunked::new(data, chunk));
         assert_eq!(
             whole, chunked,
@@ -125,14 +128,26 @@ pub fn check_keys(keys: &PublishedKeys) {
     let key_len = kind.key_len();
     assert_eq!(keys.record_len(), key_len + 16);
     assert_eq!(keys.record_bytes().len(), keys.len() * keys.record_len());
-    assert_eq!(keys.is_empty(), keys.len() == 0);
+    #[allow(clippy::len_zero)] // is_empty() checked against len()
+    let empty = keys.len() == 0;
+    assert_eq!(keys.is_empty(), empty);
     assert_eq!(keys.iter().len(), keys.len());
     let mut any_metadata = false;
     for (index, key) in keys.iter().enumerate() {
-        assert_eq!(key.key.len(), key_len, "key {index}: a key of the wrong length");
+        assert_eq!(
+            key.key.len(),
+            key_len,
+            "key {index}: a key of the wrong length"
+        );
         let window = key.window;
-        assert!(window.rolling_period() >= 1, "key {index}: an empty window {window:?}");
-        assert!(window.end() <= 1 << 32, "key {index}: a window past interval 2^32 {window:?}");
+        assert!(
+            window.rolling_period() >= 1,
+            "key {index}: an empty window {window:?}"
+        );
+        assert!(
+            window.end() <= 1 << 32,
+            "key {index}: a window past interval 2^32 {window:?}"
+        );
         assert_eq!(
             KeyWindow::new(window.rolling_start(), window.rolling_period()),
             Ok(window),
@@ -177,8 +192,12 @@ pub fn canonical(keys: &PublishedKeys) -> PublishedKeys {
 pub fn without_metadata(keys: &PublishedKeys) -> PublishedKeys {
     let mut out = PublishedKeys::with_capacity(keys.kind(), keys.len());
     for key in keys.iter() {
-        out.push(key.key, key.window.rolling_start(), key.window.rolling_period())
-            .expect("a key that was read is valid");
+        out.push(
+            key.key,
+            key.window.rolling_start(),
+            key.window.rolling_period(),
+        )
+        .expect("a key that was read is valid");
     }
     out
 }
@@ -194,7 +213,11 @@ pub fn keys_csv_round_trip(keys: &PublishedKeys) -> Vec<u8> {
             String::from_utf8_lossy(&text)
         )
     });
-    assert_eq!(back, canonical(keys), "keys written as CSV read back different");
+    assert_eq!(
+        back,
+        canonical(keys),
+        "keys written as CSV read back different"
+    );
     let mut again = Vec::new();
     csv::write_keys(&back, &mut again).expect("writing to a Vec does not fail");
     assert_eq!(
@@ -217,7 +240,10 @@ pub fn check_all_writers(keys: &PublishedKeys, per_day: Option<u32>) {
     let loaded = load::load_keys_bytes(&text, "written.csv", Some(kind))
         .unwrap_or_else(|err| panic!("a written CSV does not load: {err}"));
     assert_eq!(loaded.format, KeyFormat::Csv);
-    assert_eq!(loaded.keys, canon, "keys written as CSV load back different");
+    assert_eq!(
+        loaded.keys, canon,
+        "keys written as CSV load back different"
+    );
 
     let batch_per_day = match kind {
         SchemeKind::Bluezone => per_day.unwrap_or(DEFAULT_PER_DAY),
@@ -230,7 +256,10 @@ pub fn check_all_writers(keys: &PublishedKeys, per_day: Option<u32>) {
                 .unwrap_or_else(|err| panic!("a written batch does not load: {err}"));
             assert_eq!(loaded.format, KeyFormat::Bzk);
             assert_eq!(loaded.per_day, Some(batch_per_day));
-            assert_eq!(loaded.keys, *keys, "keys written as a batch load back different");
+            assert_eq!(
+                loaded.keys, *keys,
+                "keys written as a batch load back different"
+            );
         }
         // The header holds slots per day in 16 bits; 86400 does not fit.
         Err(err) => assert!(
@@ -247,36 +276,65 @@ pub fn check_all_writers(keys: &PublishedKeys, per_day: Option<u32>) {
     let mut bin = Vec::new();
     let written = gaen_export::write_export_bin(keys, &ExportOptions::default(), &mut bin);
     if fits_export {
-        let digest = written.unwrap_or_else(|err| panic!("write_export_bin refuses keys it can hold: {err}"));
-        assert_eq!(digest, <[u8; 32]>::from(Sha256::digest(&bin)), "write_export_bin returns another digest");
+        let digest = written
+            .unwrap_or_else(|err| panic!("write_export_bin refuses keys it can hold: {err}"));
+        assert_eq!(
+            digest,
+            <[u8; 32]>::from(Sha256::digest(&bin)),
+            "write_export_bin returns another digest"
+        );
         let loaded = load::load_keys_bytes(&bin, "written.bin", Some(kind))
             .unwrap_or_else(|err| panic!("a written export.bin does not load: {err}"));
         assert_eq!(loaded.format, KeyFormat::GaenBin);
-        assert_eq!(loaded.keys, canon, "keys written as export.bin load back different");
+        assert_eq!(
+            loaded.keys, canon,
+            "keys written as export.bin load back different"
+        );
         let export = loaded.export.expect("an export.bin loads with its export");
         assert_eq!(export.bin.sha256, digest);
         assert_eq!(export.bin.len, bin.len() as u64);
     } else {
-        assert!(written.is_err(), "write_export_bin writes keys that the format cannot hold");
+        assert!(
+            written.is_err(),
+            "write_export_bin writes keys that the format cannot hold"
+        );
     }
 
     if kind == SchemeKind::Bluezone {
         let per_day = per_day.unwrap_or(DEFAULT_PER_DAY);
         let writable = Bluezone::new(per_day).is_ok()
             && keys.len() <= bluezone_app::MAX_ENTRIES
-            && keys.iter().all(|key| u64::from(key.window.rolling_period() - 1) / u64::from(per_day) <= MAX_CHAIN_DAYS);
+            && keys.iter().all(|key| {
+                u64::from(key.window.rolling_period() - 1) / u64::from(per_day) <= MAX_CHAIN_DAYS
+            });
         let mut json = Vec::new();
         match bluezone_app::write_payload(keys, per_day, &mut json) {
             Ok(()) => {
                 assert!(writable, "write_payload writes keys that it should refuse");
                 let loaded = load::load_keys_bytes(&json, "written.json", Some(kind))
-                    .unwrap_or_else(|err| panic!("a written payload does not load: {err}\n{}", String::from_utf8_lossy(&json)));
+                    .unwrap_or_else(|err| {
+                        panic!(
+                            "a written payload does not load: {err}\n{}",
+                            String::from_utf8_lossy(&json)
+                        )
+                    });
                 assert_eq!(loaded.format, KeyFormat::BluezonePayload);
-                assert_eq!(loaded.keys, without_metadata(keys), "keys written as a payload load back different");
-                let expected = if keys.is_empty() { DEFAULT_PER_DAY } else { per_day };
+                assert_eq!(
+                    loaded.keys,
+                    without_metadata(keys),
+                    "keys written as a payload load back different"
+                );
+                let expected = if keys.is_empty() {
+                    DEFAULT_PER_DAY
+                } else {
+                    per_day
+                };
                 assert_eq!(loaded.per_day, Some(expected));
             }
-            Err(err) => assert!(!writable, "write_payload refuses keys that were read: {err}"),
+            Err(err) => assert!(
+                !writable,
+                "write_payload refuses keys that were read: {err}"
+            ),
         }
     }
 }

@@ -270,6 +270,18 @@ impl PublishedKeys {
             if tail[9] & !(DAYS_SINCE_ONSET_GIVEN | TRANSMISSION_RISK_GIVEN) != 0 || tail[11] != 0 {
                 return Err(invalid("reserved bits are set".to_owned()));
             }
+            // A field that is not given is zero, so that equal keys are
+            // equal bytes.
+            if tail[9] & TRANSMISSION_RISK_GIVEN == 0 && tail[10] != 0 {
+                return Err(invalid(
+                    "a transmission risk is set but not flagged as given".to_owned(),
+                ));
+            }
+            if tail[9] & DAYS_SINCE_ONSET_GIVEN == 0 && tail[12..16] != [0; 4] {
+                return Err(invalid(
+                    "days since onset are set but not flagged as given".to_owned(),
+                ));
+            }
             has_metadata |= tail[8..] != [0; 8];
         }
         self.has_metadata = has_metadata;
@@ -580,6 +592,13 @@ mod tests {
         assert!(PublishedKeys::from_record_bytes(SchemeKind::B3, bad).is_err());
         let mut bad = bytes.clone();
         bad[16 + 9] = 4;
+        assert!(PublishedKeys::from_record_bytes(SchemeKind::B3, bad).is_err());
+        let mut bad = bytes.clone();
+        bad[16 + 9] = 1; // risk 0 given, days given: now the risk is not given
+        bad[16 + 10] = 3;
+        assert!(PublishedKeys::from_record_bytes(SchemeKind::B3, bad).is_err());
+        let mut bad = bytes.clone();
+        bad[16 + 9] = 2; // days not given, but set
         assert!(PublishedKeys::from_record_bytes(SchemeKind::B3, bad).is_err());
         assert!(PublishedKeys::from_record_bytes(SchemeKind::B3, bytes[..31].to_vec()).is_err());
     }

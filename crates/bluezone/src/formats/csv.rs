@@ -670,6 +670,8 @@ struct Tail<R> {
     chunk: Vec<u8>,
     chunk_start: u64,
     read: u64,
+    /// An error met after some bytes were read, for the next call.
+    pending: Option<io::Error>,
 }
 
 impl<R> Tail<R> {
@@ -679,6 +681,7 @@ impl<R> Tail<R> {
             chunk: Vec::new(),
             chunk_start: 0,
             read: 0,
+            pending: None,
         }
     }
 
@@ -692,7 +695,26 @@ impl<R> Tail<R> {
 
 impl<R: Read> Read for Tail<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let count = self.inner.read(buf)?;
+        // Fill the whole buffer unless the input ends: what the CSV parser
+        // sees at once (where it looks for a byte-order mark, notably) must
+        // not depend on how the input arrives, in one piece or byte by byte.
+        if let Some(err) = self.pending.take() {
+            return Err(err);
+        }
+        let mut count = 0;
+        while count < buf.len() {
+            match self.inner.read(&mut buf[count..]) {
+                Ok(0) => break,
+                Ok(read) => count += read,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                // The bytes read so far are handed over first.
+                Err(err) if count > 0 => {
+                    self.pending = Some(err);
+                    break;
+                }
+                Err(err) => return Err(err),
+            }
+        }
         if let Some(bytes) = buf.get(..count).filter(|bytes| !bytes.is_empty()) {
             self.chunk.clear();
             self.chunk.extend_from_slice(bytes);
