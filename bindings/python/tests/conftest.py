@@ -48,9 +48,15 @@ def rng() -> np.random.Generator:
 
 @pytest.fixture(scope="session")
 def cli() -> Path:
-    """The `bluezone` command, built once (debug) in the workspace's target
-    directory; the tests that need it fail without cargo, which the wheel's
-    build needs anyway."""
+    """The `bluezone` command: the binary that BLUEZONE_CLI names (tests/run
+    passes the one its Rust tests built), else built once (debug) in the
+    workspace's target directory; the tests that need it fail without
+    cargo, which the wheel's build needs anyway."""
+    given = os.environ.get("BLUEZONE_CLI")
+    if given:
+        binary = Path(given)
+        assert binary.is_file(), f"BLUEZONE_CLI={given} is not a file"
+        return binary
     cargo = shutil.which("cargo")
     if cargo is None:
         pytest.fail("cargo is not on PATH: the `bluezone` command cannot be built")

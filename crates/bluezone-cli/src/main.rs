@@ -39,7 +39,8 @@ enum Command {
     Derive(derive::DeriveArgs),
     /// Print a fresh random daily key, in hex.
     Keygen(keygen::KeygenArgs),
-    /// Generate a key and print today's IDs: the main job, end to end.
+    /// The main job, end to end: a fresh key and today's IDs, then a national
+    /// day of published keys matched against a phone's log.
     Demo(demo::DemoArgs),
     /// Match published keys against an encounter log; prints CSV
     /// `key_index,interval,encounter_index`.

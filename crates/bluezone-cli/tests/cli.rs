@@ -270,10 +270,10 @@ fn keygen_prints_fresh_keys_of_the_scheme_length() {
 }
 
 #[test]
-fn demo_prints_a_day_of_ids() {
-    let out = stdout(&["demo"]);
+fn demo_prints_a_day_of_ids_then_matches_a_national_day() {
+    let out = stdout(&["demo", "--keys", "3000"]);
     let (comments, ids): (Vec<&str>, Vec<&str>) = out.lines().partition(|l| l.starts_with('#'));
-    assert_eq!(comments.len(), 3);
+    assert_eq!(&comments[2], &"# interval\tid");
     let ids = lines(&ids.join("\n"));
     assert_eq!(ids.len(), 144);
     assert_eq!(ids[0].0 % 144, 0, "the day starts at UTC midnight");
@@ -294,8 +294,57 @@ fn demo_prints_a_day_of_ids() {
     ]));
     assert_eq!(again, ids);
 
-    let bz = stdout(&["demo", "--scheme", "bluezone", "--per-day", "96"]);
+    // Then the national day: 3,000 keys, the planted exposures by day.
+    let matching = comments[3..].join("\n");
+    assert!(
+        matching.contains("# a national day: 3,000 published b3 keys"),
+        "{matching}"
+    );
+    assert!(
+        matching.contains("# exposures: 100 matching sightings of 25 diagnosed users' keys"),
+        "{matching}"
+    );
+    let days: Vec<&&str> = comments
+        .iter()
+        .filter(|l| l.starts_with("# 2026-11-"))
+        .collect();
+    assert!(!days.is_empty() && days.len() <= 14, "{matching}");
+    let sightings: usize = days
+        .iter()
+        .map(|l| {
+            l.split_whitespace()
+                .nth(3)
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(sightings, 100, "{matching}");
+    assert!(
+        comments
+            .last()
+            .unwrap()
+            .starts_with("# exactly the 25 planted encounters (100 sightings) were found"),
+        "{matching}"
+    );
+
+    let bz = stdout(&[
+        "demo",
+        "--scheme",
+        "bluezone",
+        "--per-day",
+        "96",
+        "--keys",
+        "500",
+        "--threads",
+        "1",
+    ]);
     assert_eq!(bz.lines().filter(|l| !l.starts_with('#')).count(), 96);
+    assert!(
+        bz.contains("500 published bluezone(96) keys") || bz.contains("500 published bluezone"),
+        "{bz}"
+    );
+    assert!(bz.contains(" on 1 thread\n"), "{bz}");
 }
 
 #[test]
