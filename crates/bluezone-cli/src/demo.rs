@@ -119,7 +119,7 @@ fn match_national_day(
             ..MatchOptions::default()
         },
     )?;
-    let matched = matching.elapsed();
+    let match_time = matching.elapsed();
     let threads = threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     writeln!(
@@ -127,7 +127,7 @@ fn match_national_day(
         "# the phone's index built in {}; {} keys matched in {} on {threads} thread{}",
         format_duration(indexed),
         thousands(scenario.keys.len()),
-        format_duration(matched),
+        format_duration(match_time),
         if threads == 1 { "" } else { "s" }
     )?;
     write_exposures(&scenario, &matches, out)?;
@@ -231,7 +231,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
