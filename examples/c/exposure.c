@@ -307,6 +307,9 @@ done:
 int main(void)
 {
     char version[64];
+    uint32_t schemes[BZ_SCHEME_COUNT];
+    size_t scheme_count = 0;
+    size_t s;
     int good = 1;
 
     snprintf(version, sizeof version, "%d.%d.%d", BLUEZONE_VERSION_MAJOR, BLUEZONE_VERSION_MINOR,
@@ -318,9 +321,15 @@ int main(void)
     }
     printf("bluezone %s\n", bz_version());
 
-    good &= run(BZ_SCHEME_GAEN, 0);
-    good &= run(BZ_SCHEME_BLUEZONE, 96);
-    good &= run(BZ_SCHEME_B3, 0);
+    /* Every scheme of the library; bluezone with the 96 slots a day that
+     * the 2020 app also used. */
+    if (bz_schemes(schemes, BZ_SCHEME_COUNT, &scheme_count) != BZ_RESULT_OK) {
+        fprintf(stderr, "exposure: bz_schemes failed\n");
+        return 1;
+    }
+    for (s = 0; s < scheme_count; s++) {
+        good &= run(schemes[s], schemes[s] == BZ_SCHEME_BLUEZONE ? 96 : 0);
+    }
 
     if (!good) {
         fprintf(stderr, "exposure: FAILED\n");

@@ -124,6 +124,11 @@
 #define BZ_MAX_ID_LEN 16
 
 /**
+ * The number of schemes: `bz_schemes` writes this many values.
+ */
+#define BZ_SCHEME_COUNT 3
+
+/**
  * The result of every fallible function: `BZ_RESULT_OK` (0) or an error
  * code.
  *
@@ -822,6 +827,22 @@ void bz_matches_free(bz_matches *matches);
  * macros of the header the program was compiled with, when the two match.
  */
 const char *bz_version(void);
+
+/**
+ * Writes the `bz_scheme` value of every scheme, in increasing order, to the
+ * first `BZ_SCHEME_COUNT` elements of `out_schemes`, and their number to
+ * `*out_count`. With `out_schemes` NULL and `capacity` 0 it writes only the
+ * number, so that a program can size its buffer.
+ *
+ * Errors: `BZ_RESULT_NULL_POINTER` (`out_count`, or `out_schemes` with a
+ * nonzero capacity), `BZ_RESULT_BAD_LENGTH`, `BZ_RESULT_MISALIGNED_POINTER`,
+ * `BZ_RESULT_BUFFER_TOO_SMALL` (a nonzero capacity under the count).
+ *
+ * # Safety
+ * `out_schemes` is NULL or valid for writing `capacity` values;
+ * `out_count` is NULL or valid for writing.
+ */
+bz_result bz_schemes(uint32_t *out_schemes, size_t capacity, size_t *out_count);
 
 /**
  * The name of a scheme (`"gaen"`, `"bluezone"`, `"b3"`): a static

@@ -67,8 +67,9 @@ pub use matches::{
     bz_matches_len,
 };
 pub use scheme::{
-    BZ_MAX_ID_LEN, BZ_MAX_KEY_LEN, BZ_SCHEME_AUTO, bz_scheme, bz_scheme_from_name,
-    bz_scheme_id_len, bz_scheme_interval_seconds, bz_scheme_key_len, bz_scheme_name, bz_version,
+    BZ_MAX_ID_LEN, BZ_MAX_KEY_LEN, BZ_SCHEME_AUTO, BZ_SCHEME_COUNT, bz_scheme, bz_scheme_from_name,
+    bz_scheme_id_len, bz_scheme_interval_seconds, bz_scheme_key_len, bz_scheme_name, bz_schemes,
+    bz_version,
 };
 
 /// The major version of the library that the header describes (a test

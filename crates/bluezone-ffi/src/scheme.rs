@@ -4,7 +4,7 @@ use std::ffi::{CStr, c_char};
 
 use bluezone::{Scheme, SchemeKind};
 
-use crate::args::{Out, c_str};
+use crate::args::{Out, OutBuffer, c_str};
 use crate::error::{Failure, bz_result};
 use crate::panic::{fallible, ffi_panic_boundary};
 
@@ -89,6 +89,43 @@ fn name_of(kind: SchemeKind) -> &'static CStr {
 #[must_use]
 pub extern "C" fn bz_version() -> *const c_char {
     ffi_panic_boundary("bz_version", || crate::VERSION.as_ptr())
+}
+
+/// The number of schemes: `bz_schemes` writes this many values.
+pub const BZ_SCHEME_COUNT: usize = 3;
+
+/// Writes the `bz_scheme` value of every scheme, in increasing order, to the
+/// first `BZ_SCHEME_COUNT` elements of `out_schemes`, and their number to
+/// `*out_count`. With `out_schemes` NULL and `capacity` 0 it writes only the
+/// number, so that a program can size its buffer.
+///
+/// Errors: `BZ_RESULT_NULL_POINTER` (`out_count`, or `out_schemes` with a
+/// nonzero capacity), `BZ_RESULT_BAD_LENGTH`, `BZ_RESULT_MISALIGNED_POINTER`,
+/// `BZ_RESULT_BUFFER_TOO_SMALL` (a nonzero capacity under the count).
+///
+/// # Safety
+/// `out_schemes` is NULL or valid for writing `capacity` values;
+/// `out_count` is NULL or valid for writing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bz_schemes(
+    out_schemes: *mut u32,
+    capacity: usize,
+    out_count: *mut usize,
+) -> bz_result {
+    fallible("bz_schemes", || {
+        let out = OutBuffer::new(out_schemes, capacity, "out_schemes")?;
+        let count = Out::new(out_count, "out_count")?;
+        let values = SchemeKind::ALL.map(value_of);
+        if out.len() > 0 {
+            out.require(values.len(), "out_schemes")?;
+            // SAFETY: the caller gives `out_schemes` valid for `capacity`
+            // values; `values` is ours.
+            unsafe { out.write(&values) };
+        }
+        // SAFETY: the caller gives `out_count` valid.
+        unsafe { count.write(values.len()) };
+        Ok(())
+    })
 }
 
 /// The name of a scheme (`"gaen"`, `"bluezone"`, `"b3"`): a static

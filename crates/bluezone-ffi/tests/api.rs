@@ -177,6 +177,24 @@ fn schemes_by_number_and_name() {
         (32, 12)
     );
     assert_eq!((bz_scheme_key_len(B3), bz_scheme_id_len(B3)), (16, 16));
+    let (mut schemes, mut count) = ([0u32; 5], 0);
+    // SAFETY: NULL with capacity 0, then a local array and its length.
+    unsafe {
+        ok(bz_schemes(ptr::null_mut(), 0, &raw mut count));
+        assert_eq!(count, BZ_SCHEME_COUNT);
+        count = 0;
+        ok(bz_schemes(
+            schemes.as_mut_ptr(),
+            schemes.len(),
+            &raw mut count,
+        ));
+    }
+    assert_eq!(count, BZ_SCHEME_COUNT);
+    assert_eq!(
+        schemes,
+        [GAEN, BLUEZONE, B3, 0, 0],
+        "past the count untouched"
+    );
     for scheme in [GAEN, BLUEZONE, B3] {
         // SAFETY: a static string for a valid scheme.
         let name = unsafe { CStr::from_ptr(bz_scheme_name(scheme)) };

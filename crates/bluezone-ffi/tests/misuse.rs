@@ -476,6 +476,30 @@ fn null_pointers_are_refused_by_every_function() {
         assert_eq!((bz_keys_scheme(null()), bz_keys_per_day(null())), (0, 0));
         assert!(bz_scheme_name(0).is_null() && bz_scheme_name(4).is_null());
         assert_eq!((bz_scheme_key_len(99), bz_scheme_id_len(u32::MAX)), (0, 0));
+
+        // The list of schemes: NULL count, NULL buffer with a capacity, a
+        // buffer too small; nothing written by any of them.
+        let mut schemes = [7u32; 3];
+        let mut count = 7usize;
+        expect(
+            bz_schemes(schemes.as_mut_ptr(), 3, null_mut()),
+            np,
+            "bz_schemes",
+            "out_count is NULL",
+        );
+        expect(
+            bz_schemes(null_mut(), 3, &raw mut count),
+            np,
+            "bz_schemes",
+            "out_schemes is NULL",
+        );
+        expect(
+            bz_schemes(schemes.as_mut_ptr(), 2, &raw mut count),
+            bz_result::BufferTooSmall,
+            "bz_schemes",
+            "out_schemes holds 2 elements, 3 needed",
+        );
+        assert_eq!((schemes, count), ([7; 3], 7));
     }
     // No out-parameter was written by any failure.
     assert!(log.is_null() && index.is_null() && keys.is_null() && matches.is_null());
@@ -941,6 +965,18 @@ fn misaligned_pointers_are_refused() {
     let m = bz_result::MisalignedPointer;
     // SAFETY: each misaligned pointer is refused before any access.
     unsafe {
+        expect(
+            bz_schemes(odd.cast_mut().cast(), 3, &raw mut n),
+            m,
+            "bz_schemes",
+            "out_schemes is not aligned to 4 bytes",
+        );
+        expect(
+            bz_schemes(words.as_ptr().cast_mut().cast(), 3, odd.cast_mut().cast()),
+            m,
+            "bz_schemes",
+            "out_count is not aligned",
+        );
         expect(
             bz_log_new(
                 [0u8; 16].as_ptr(),

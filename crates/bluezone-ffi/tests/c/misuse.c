@@ -130,6 +130,20 @@ static void misuse_schemes(void)
     CHECK(bz_scheme_key_len(0) == 0 && bz_scheme_id_len(99) == 0);
     CHECK(strcmp(bz_scheme_name(BZ_SCHEME_BLUEZONE), "bluezone") == 0);
 
+    {
+        uint32_t schemes[BZ_SCHEME_COUNT + 1] = {77, 77, 77, 77};
+        size_t count = 77;
+        EXPECT(bz_schemes(schemes, BZ_SCHEME_COUNT, NULL), BZ_RESULT_NULL_POINTER);
+        EXPECT(bz_schemes(NULL, 1, &count), BZ_RESULT_NULL_POINTER);
+        EXPECT(bz_schemes(schemes, BZ_SCHEME_COUNT - 1, &count), BZ_RESULT_BUFFER_TOO_SMALL);
+        CHECK(count == 77 && schemes[0] == 77);
+        EXPECT(bz_schemes(NULL, 0, &count), BZ_RESULT_OK);
+        CHECK(count == BZ_SCHEME_COUNT);
+        EXPECT(bz_schemes(schemes, BZ_SCHEME_COUNT + 1, &count), BZ_RESULT_OK);
+        CHECK(schemes[0] == BZ_SCHEME_GAEN && schemes[1] == BZ_SCHEME_BLUEZONE
+              && schemes[2] == BZ_SCHEME_B3 && schemes[3] == 77);
+    }
+
     EXPECT(bz_scheme_from_name(NULL, &scheme), BZ_RESULT_NULL_POINTER);
     EXPECT(bz_scheme_from_name("b3", NULL), BZ_RESULT_NULL_POINTER);
     EXPECT(bz_scheme_from_name("B3", &scheme), BZ_RESULT_BAD_SCHEME);
