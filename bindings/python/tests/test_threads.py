@@ -82,15 +82,13 @@ def test_two_matches_run_in_parallel(workload):
     pytest.fail(f"two matches in threads took as long as in series (seconds: {attempts})")
 
 
-def test_python_runs_while_a_match_does(workload):
-    """While a match runs in another thread, this thread keeps running
-    Python: no pause as long as the match (which holding the GIL would
-    cause), whatever the number of cores."""
-    keys, log = workload
+def longest_pause(work):
+    """Runs `work` in another thread while this one keeps running Python;
+    returns the longest gap between two steps of this thread's loop, and the
+    whole time. Holding the GIL in `work` would make the gap as long as it."""
     done = threading.Event()
-    worker = threading.Thread(target=lambda: (bluezone.match(keys, log, threads=1), done.set()))
-    last = time.perf_counter()
-    start = last
+    worker = threading.Thread(target=lambda: (work(), done.set()))
+    last = start = time.perf_counter()
     longest = 0.0
     worker.start()
     while not done.is_set():
@@ -98,7 +96,15 @@ def test_python_runs_while_a_match_does(workload):
         longest = max(longest, now - last)
         last = now
     worker.join()
-    total = time.perf_counter() - start
+    return longest, time.perf_counter() - start
+
+
+def test_python_runs_while_a_match_does(workload):
+    """While a match runs in another thread, this thread keeps running
+    Python: no pause as long as the match (which holding the GIL would
+    cause), whatever the number of cores."""
+    keys, log = workload
+    longest, total = longest_pause(lambda: bluezone.match(keys, log, threads=1))
     assert total > 0.2, "the match was too quick to tell"
     assert longest < 0.5 * total, (longest, total)
 
@@ -109,19 +115,7 @@ def test_derive_releases_the_gil():
     key = bytes(32)
     count = 3000 * 144
     while True:
-        done = threading.Event()
-        worker = threading.Thread(
-            target=lambda: (bluezone.derive_ids("bluezone", key, 0, count), done.set())
-        )
-        last = start = time.perf_counter()
-        longest = 0.0
-        worker.start()
-        while not done.is_set():
-            now = time.perf_counter()
-            longest = max(longest, now - last)
-            last = now
-        worker.join()
-        total = time.perf_counter() - start
+        longest, total = longest_pause(lambda: bluezone.derive_ids("bluezone", key, 0, count))
         if total >= 0.2 or count * 4 > 2**24:
             break
         count *= 4
