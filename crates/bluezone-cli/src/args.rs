@@ -42,6 +42,11 @@ pub(crate) fn threads(text: &str) -> Result<usize, String> {
     }
 }
 
+/// The worker threads of a run without `--threads`: one per core.
+pub(crate) fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
 /// Parses a tolerance in seconds.
 pub(crate) fn tolerance(text: &str) -> Result<u32, String> {
     match text.parse::<u32>() {

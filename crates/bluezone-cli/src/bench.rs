@@ -62,7 +62,7 @@ pub(crate) fn run(
         runs: args.runs as usize,
         naive_sample: args.naive_sample.max(1),
     };
-    let threads = args.threads.unwrap_or_else(rayon_threads);
+    let threads = args.threads.unwrap_or_else(args::default_threads);
     writeln!(
         out,
         "bluezone bench: {threads} threads, tolerance {} s, median of {} runs; naive time scaled from {} keys",
@@ -115,8 +115,4 @@ pub(crate) fn run(
         ));
     }
     Ok(())
-}
-
-fn rayon_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }

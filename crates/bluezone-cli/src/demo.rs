@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::Instant;
 
 use bluezone::time::{SECONDS_PER_DAY, now_unix_seconds, slot_number};
 use bluezone::{LocalIndex, MatchOptions, Matches, SchemeKind};
@@ -14,6 +14,7 @@ use bluezone_bench::report::format_duration;
 use bluezone_bench::scenario::{NOW, S1, Scenario};
 
 use crate::failure::Failure;
+use crate::utc::rfc3339;
 use crate::{args, derive, keygen};
 
 /// Arguments of `bluezone demo`.
@@ -56,7 +57,7 @@ fn broadcast_today(
         out,
         "# scheme {scheme}: a fresh daily key and its {} IDs for the day from {}",
         scheme.intervals_per_day(),
-        rfc3339(midnight)
+        rfc3339(midnight.unsigned_abs())
     )?;
     writeln!(out, "# key {}", hex::encode(&*key))?;
     writeln!(out, "# interval\tid")?;
@@ -83,13 +84,14 @@ fn match_national_day(
     let generating = Instant::now();
     let scenario = Scenario::generate(spec, scheme)?;
     let generated = generating.elapsed();
+    let expected = scenario.expected();
     writeln!(out, "#")?;
     writeln!(
         out,
         "# a national day: {} published {scheme} keys of diagnosed users, one day each over the {} days before {} (generated in {})",
         thousands(scenario.keys.len()),
         spec.days,
-        rfc3339(NOW),
+        rfc3339(NOW.unsigned_abs()),
         format_duration(generated)
     )?;
     writeln!(
@@ -99,7 +101,7 @@ fn match_national_day(
         thousands(spec.distinct_ids),
         spec.hours.0,
         spec.hours.1,
-        scenario.expected().len(),
+        expected.len(),
         scenario.planted.len()
     )?;
     out.flush()?;
@@ -120,8 +122,7 @@ fn match_national_day(
         },
     )?;
     let match_time = matching.elapsed();
-    let threads = threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let threads = threads.unwrap_or_else(args::default_threads);
     writeln!(
         out,
         "# the phone's index built in {}; {} keys matched in {} on {threads} thread{}",
@@ -136,11 +137,11 @@ fn match_national_day(
         .iter()
         .map(|m| (m.key_index, m.interval, m.encounter_index))
         .collect();
-    if found != scenario.expected() {
+    if found != expected {
         return Err(Failure::Failed(format!(
             "the matcher found {} matching sightings, not the {} planted",
             found.len(),
-            scenario.expected().len()
+            expected.len()
         )));
     }
     writeln!(
@@ -203,7 +204,7 @@ fn write_exposures(
         writeln!(
             out,
             "# {}  {:>9}  {:>9}  {}  {}  {:>4} dBm",
-            &rfc3339(day * day_seconds)[..10],
+            &rfc3339((day * day_seconds).unsigned_abs())[..10],
             exposures.keys.len(),
             exposures.sightings,
             clock(exposures.first),
@@ -212,12 +213,6 @@ fn write_exposures(
         )?;
     }
     Ok(())
-}
-
-/// `2026-11-22T00:00:00Z`.
-fn rfc3339(unix_seconds: i64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(unix_seconds.unsigned_abs()))
-        .to_string()
 }
 
 /// `HH:MM` (UTC) of a time.
@@ -256,6 +251,6 @@ mod tests {
     fn clocks_and_dates_are_utc() {
         assert_eq!(clock(NOW + 7 * 3600 + 5 * 60 + 59), "07:05");
         assert_eq!(clock(NOW - 60), "23:59");
-        assert_eq!(rfc3339(NOW), "2026-11-22T00:00:00Z");
+        assert_eq!(rfc3339(NOW.unsigned_abs()), "2026-11-22T00:00:00Z");
     }
 }

@@ -12,7 +12,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, UNIX_EPOCH};
 
 use bluezone::formats::gaen_export::{self, ExportOptions, SignatureStatus};
 use bluezone::formats::load::{LoadedKeys, load_keys};
@@ -21,6 +20,7 @@ use bluezone::{Scheme, SchemeKind};
 
 use crate::args;
 use crate::failure::Failure;
+use crate::utc;
 
 /// Subcommands of `bluezone keys`.
 #[derive(clap::Subcommand, Debug)]
@@ -145,10 +145,6 @@ fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
     })
 }
 
-fn utc(seconds: u64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string()
-}
-
 fn inspect(args: &InspectArgs, out: &mut impl Write) -> Result<(), Failure> {
     use std::fmt::Write as _;
     let loaded = args.source.load()?;
@@ -173,8 +169,8 @@ fn inspect(args: &InspectArgs, out: &mut impl Write) -> Result<(), Failure> {
             let _ = writeln!(
                 text,
                 "span: {} to {} (intervals {first} to {})",
-                utc(u64::from(first) * length),
-                utc(end * length),
+                utc::rfc3339(u64::from(first) * length),
+                utc::rfc3339(end * length),
                 end - 1
             );
         }

@@ -12,6 +12,7 @@ mod heap;
 mod keygen;
 mod keys;
 mod matching;
+mod utc;
 
 use std::io::{self, Write};
 use std::process::ExitCode;

@@ -254,15 +254,7 @@ pub(crate) unsafe fn c_str<'a>(
     }
     // SAFETY: the `len` bytes before the NUL were just read, so readable.
     let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
-    std::str::from_utf8(bytes).map_err(|err| {
-        Failure::new(
-            bz_result::BadUtf8,
-            format!(
-                "{what} is not UTF-8 (invalid byte at offset {})",
-                err.valid_up_to()
-            ),
-        )
-    })
+    utf8(bytes, what)
 }
 
 /// `bytes` as UTF-8 text.

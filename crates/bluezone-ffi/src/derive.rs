@@ -106,20 +106,20 @@ pub unsafe extern "C" fn bz_derive_range(
     })
 }
 
-/// The checked inputs of a metadata operation.
-struct MetadataArgs {
-    tek: Zeroizing<[u8; gaen::KEY_LEN]>,
-    rpi: [u8; gaen::ID_LEN],
-    metadata: [u8; BZ_GAEN_METADATA_LEN],
-    out: OutBuffer<u8>,
-}
+/// A metadata operation of [`Gaen`]: encryption or decryption.
+type MetadataOp = fn(
+    &[u8; gaen::KEY_LEN],
+    &[u8; gaen::ID_LEN],
+    [u8; BZ_GAEN_METADATA_LEN],
+) -> [u8; BZ_GAEN_METADATA_LEN];
 
-/// Checks and copies the arguments of the metadata functions.
+/// Checks and copies the arguments of the metadata functions, applies `op`
+/// and writes its 4 bytes to `out`.
 ///
 /// # Safety
 /// As [`bz_gaen_encrypt_metadata`].
 #[allow(clippy::too_many_arguments)]
-unsafe fn metadata_args(
+unsafe fn apply_metadata_op(
     tek: *const u8,
     tek_len: usize,
     rpi: *const u8,
@@ -128,7 +128,8 @@ unsafe fn metadata_args(
     metadata_len: usize,
     out: *mut u8,
     out_len: usize,
-) -> Result<MetadataArgs, Failure> {
+    op: MetadataOp,
+) -> Result<(), Failure> {
     // SAFETY: the caller gives each buffer valid for its length; they are
     // copied at once, so `out` may overlap them.
     let (tek, rpi, metadata) = unsafe {
@@ -159,12 +160,10 @@ unsafe fn metadata_args(
     })?;
     let out = OutBuffer::new(out, out_len, "out")?;
     out.require(BZ_GAEN_METADATA_LEN, "out")?;
-    Ok(MetadataArgs {
-        tek,
-        rpi,
-        metadata,
-        out,
-    })
+    let result = op(&tek, &rpi, metadata);
+    // SAFETY: the caller gives `out` valid; `result` is ours.
+    unsafe { out.write(&result) };
+    Ok(())
 }
 
 /// Encrypts the 4 bytes of Bluetooth metadata broadcast with the rolling
@@ -198,8 +197,8 @@ pub unsafe extern "C" fn bz_gaen_encrypt_metadata(
 ) -> bz_result {
     fallible("bz_gaen_encrypt_metadata", || {
         // SAFETY: as this function's contract.
-        let args = unsafe {
-            metadata_args(
+        unsafe {
+            apply_metadata_op(
                 tek,
                 tek_len,
                 rpi,
@@ -208,12 +207,9 @@ pub unsafe extern "C" fn bz_gaen_encrypt_metadata(
                 metadata_len,
                 out,
                 out_len,
+                Gaen::encrypt_metadata,
             )
-        }?;
-        let encrypted = Gaen::encrypt_metadata(&args.tek, &args.rpi, args.metadata);
-        // SAFETY: the caller gives `out` valid; `encrypted` is ours.
-        unsafe { args.out.write(&encrypted) };
-        Ok(())
+        }
     })
 }
 
@@ -239,8 +235,8 @@ pub unsafe extern "C" fn bz_gaen_decrypt_metadata(
 ) -> bz_result {
     fallible("bz_gaen_decrypt_metadata", || {
         // SAFETY: as this function's contract.
-        let args = unsafe {
-            metadata_args(
+        unsafe {
+            apply_metadata_op(
                 tek,
                 tek_len,
                 rpi,
@@ -249,11 +245,8 @@ pub unsafe extern "C" fn bz_gaen_decrypt_metadata(
                 encrypted_len,
                 out,
                 out_len,
+                Gaen::decrypt_metadata,
             )
-        }?;
-        let metadata = Gaen::decrypt_metadata(&args.tek, &args.rpi, args.metadata);
-        // SAFETY: the caller gives `out` valid; `metadata` is ours.
-        unsafe { args.out.write(&metadata) };
-        Ok(())
+        }
     })
 }
